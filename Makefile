@@ -1,0 +1,52 @@
+# Kontora: `make run` sets up and starts everything; `make test` runs every test (SQLite, then PostgreSQL).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || (command -v pyenv >/dev/null && pyenv which python3.13 2>/dev/null) || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kontora
+VENDOR := kontora/web/static/vendor
+
+.PHONY: run test venv assets messages test-sqlite test-postgres lint chromium clean
+
+run: venv assets messages
+	$(BIN)/kontora run
+
+$(BIN)/kontora: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/kontora
+
+$(VENDOR)/.built: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp frontend/node_modules/alpinejs/dist/cdn.min.js $(VENDOR)/alpine.min.js
+	touch $@
+
+assets: $(VENDOR)/.built
+
+messages: venv
+	cd kontora && ../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	$(BIN)/ruff check kontora tests bench
+	DJANGO_SETTINGS_MODULE=kontora.settings KONTORA_VAR_DIR=$$(mktemp -d) $(BIN)/kontora makemigrations --check --dry-run >/dev/null
+
+test: venv assets messages chromium lint test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres:
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL leg =="; DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider; \
+	else echo "PostgreSQL is not reachable at $(PG_URL): its leg is skipped"; fi
+
+clean:
+	rm -rf $(VENV) frontend/node_modules $(VENDOR) var

@@ -1,0 +1,1 @@
+"""Kontora: an open-source, self-hosted business suite."""

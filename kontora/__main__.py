@@ -1,0 +1,3 @@
+from kontora.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Users, departments (the org tree), roles and the permission gate."""

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "kontora.core"
+    label = "core"
+    verbose_name = "Kontora core"
+
+    def ready(self) -> None:
+        # Background work lives in each app's jobs.py; the worker must see every task and periodic task.
+        autodiscover_modules("jobs")

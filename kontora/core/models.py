@@ -1,0 +1,81 @@
+"""Base models shared by every app: timestamps and durable work items."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class WorkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class DurableWork(models.Model):
+    """A unit of background work whose truth lives in Kontora's table, not in the queue.
+
+    A job carries only the row's id. It claims the row with a lease (one UPDATE that only one worker can win),
+    does the work, and marks it done. A killed worker leaves a RUNNING row whose lease expires; the sweeper
+    re-enqueues it. A done row is never claimed again, so work is late at worst, never lost, never doubled.
+    """
+
+    status = models.CharField(_("status"), max_length=16, choices=WorkStatus, default=WorkStatus.PENDING)
+    due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    max_attempts = 5
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    @classmethod
+    def claimable(cls) -> models.Q:
+        now = timezone.now()
+        return models.Q(status=WorkStatus.PENDING, due_at__lte=now) | models.Q(
+            status=WorkStatus.RUNNING, lease_until__lt=now
+        )
+
+    @classmethod
+    def claim(cls, pk: int) -> bool:
+        """Take the row for this worker; False when another worker has it or it is already done."""
+        lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+        won = (
+            cls.objects.filter(cls.claimable(), pk=pk)
+            .update(status=WorkStatus.RUNNING, lease_until=lease, attempts=models.F("attempts") + 1)
+        )
+        return won == 1
+
+    @classmethod
+    def finish(cls, pk: int) -> None:
+        cls.objects.filter(pk=pk, status=WorkStatus.RUNNING).update(
+            status=WorkStatus.DONE, done_at=timezone.now(), lease_until=None, last_error=""
+        )
+
+    @classmethod
+    def fail(cls, pk: int, error: str) -> None:
+        """Retry with exponential back-off, then give up and keep the error for people to see."""
+        row = cls.objects.get(pk=pk)
+        if row.attempts >= cls.max_attempts:
+            row.status = WorkStatus.FAILED
+        else:
+            row.status = WorkStatus.PENDING
+            row.due_at = timezone.now() + timedelta(seconds=30 * 2 ** (row.attempts - 1))
+        row.lease_until = None
+        row.last_error = error[:4000]
+        row.save(update_fields=["status", "due_at", "lease_until", "last_error"])

@@ -1,0 +1,66 @@
+"""The registry: fixed keys that apps fill from AppConfig.ready() (entities, menu, events, REST methods, ...)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str  # a lazy translation
+    url_name: str
+    icon: str
+    order: int = 100
+    visible: Callable[[Any], bool] = field(default=lambda user: True)
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    key: str
+    label: str
+    search: Callable[[Any, str, int], list[dict]]
+
+
+class Registry:
+    """A dictionary with a fixed set of keys; registering under an unknown key is a programming error."""
+
+    KEYS = (
+        "entities",
+        "menu",
+        "event_types",
+        "rest_methods",
+        "robot_actions",
+        "search_providers",
+        "report_sources",
+        "dashboard_widgets",
+        "durable_work",
+        "demo",
+    )
+
+    def __init__(self) -> None:
+        self._store: dict[str, dict[str, Any]] = {key: {} for key in self.KEYS}
+
+    def register(self, key: str, name: str, value: Any) -> Any:
+        if key not in self._store:
+            raise KeyError(f"unknown registry key {key!r}")
+        self._store[key][name] = value
+        return value
+
+    def unregister(self, key: str, name: str) -> None:
+        self._store[key].pop(name, None)
+
+    def get(self, key: str, name: str) -> Any:
+        return self._store[key][name]
+
+    def items(self, key: str) -> dict[str, Any]:
+        return dict(self._store[key])
+
+
+registry = Registry()
+
+
+def menu_entries(user: Any) -> list[MenuEntry]:
+    """Menu entries the user may open, in display order. Areas not built yet are simply not registered."""
+    entries = [entry for entry in registry.items("menu").values() if entry.visible(user)]
+    return sorted(entries, key=lambda entry: (entry.order, entry.key))

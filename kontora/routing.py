@@ -1,0 +1,5 @@
+from django.urls import path
+
+from kontora.web.consumers import PushConsumer
+
+websocket_urlpatterns = [path("ws/", PushConsumer.as_asgi())]

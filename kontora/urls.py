@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("kontora.web.urls")),
+    path("", include("kontora.accounts.urls")),
+]
+
+if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):
+    # Embedded mode keeps uploads on disk and serves them itself.
+    media = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(path(f"{media}<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
