@@ -181,14 +181,20 @@ else:
 WEBSOCKET_URL = env.text("KONTORA_WS_URL")
 REALTIME_POLL_SECONDS = env.number("KONTORA_REALTIME_POLL_SECONDS", 0.5)
 
-# Email: console in embedded mode unless an SMTP URL is given.
-EMAIL_BACKEND = env.text("KONTORA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = env.text("KONTORA_EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
-EMAIL_HOST = env.text("KONTORA_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env.number("KONTORA_EMAIL_PORT", 25))
-EMAIL_HOST_USER = env.text("KONTORA_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env.text("KONTORA_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env.flag("KONTORA_EMAIL_TLS")
+# Email: the console in embedded mode; SMTP or files when configured.
+EMAIL_BACKEND_PATH = env.text("KONTORA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_mail_options: dict = {}
+if "smtp" in EMAIL_BACKEND_PATH:
+    _mail_options = {
+        "host": env.text("KONTORA_EMAIL_HOST", "localhost"),
+        "port": int(env.number("KONTORA_EMAIL_PORT", 25)),
+        "username": env.text("KONTORA_EMAIL_USER"),
+        "password": env.text("KONTORA_EMAIL_PASSWORD"),
+        "use_tls": env.flag("KONTORA_EMAIL_TLS"),
+    }
+elif "File" in EMAIL_BACKEND_PATH or "filebased" in EMAIL_BACKEND_PATH:
+    _mail_options = {"file_path": env.text("KONTORA_EMAIL_FILE_PATH") or str(VAR_DIR / "mail")}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.text("KONTORA_EMAIL_FROM", "Kontora <noreply@kontora.local>")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -8,10 +8,11 @@ os.environ.setdefault("KONTORA_JOBS_IMMEDIATE", "1")
 os.environ.setdefault("KONTORA_EXTRA_APPS", "tests.support")
 
 from kontora.settings import *  # noqa: E402,F403
-from kontora.settings import DATABASES, VAR_DIR  # noqa: E402
+from kontora.settings import DATABASES, PASSWORD_HASHERS, VAR_DIR  # noqa: E402
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405  speed only
-EMAIL_BACKEND = os.environ.get("KONTORA_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # speed only
+if "KONTORA_EMAIL_BACKEND" not in os.environ:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: worker and web processes started by tests must see the same database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KONTORA_TEST_DB_NAME", str(VAR_DIR / "test.sqlite3"))}

@@ -38,7 +38,7 @@ PEOPLE = [
 
 
 def build(password: str | None) -> list[tuple[str, str, str]]:
-    roles = {role.preset: role for role in Role.objects.exclude(preset=Role.Preset.CUSTOM)}
+    roles = {preset: Role.objects.builtin(preset) for preset in Role.BUILTIN_NAMES}
     departments: dict[str, Department] = {}
     for sort, (key, name, parent) in enumerate(DEPARTMENTS):
         departments[key] = services.save_department(None, by=None, name=name, parent=departments.get(parent),

@@ -39,6 +39,13 @@ class Department(TimeStamped):
         return self.name
 
 
+class RoleQuerySet(models.QuerySet):
+    def builtin(self, preset: str) -> "Role":
+        """The built-in role for a preset; recreated if someone removed it."""
+        role, _created = self.get_or_create(preset=preset, defaults={"name": Role.BUILTIN_NAMES[preset]})
+        return role
+
+
 class Role(TimeStamped):
     """A set of grants. Built-in roles carry a preset that answers for every registered entity."""
 
@@ -49,8 +56,13 @@ class Role(TimeStamped):
         READ_ONLY = "read_only", _("Read-only")
         CUSTOM = "custom", _("Custom")
 
+    BUILTIN_NAMES = {"administrator": "Administrator", "head": "Head of department", "employee": "Employee",
+                     "read_only": "Read-only"}
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     preset = models.CharField(_("preset"), max_length=20, choices=Preset, default=Preset.CUSTOM)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

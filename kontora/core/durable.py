@@ -5,7 +5,6 @@ import traceback
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,13 +31,16 @@ def schedule(row: DurableWork, job) -> None:
 
 
 def perform(model: type[DurableWork], pk: int, work: Callable[[DurableWork], None]) -> bool:
-    """Claim the row, do the work, mark it done; a failure is recorded and retried with back-off."""
+    """Claim the row, do the work, mark it done; a failure is recorded and retried with back-off.
+
+    The work runs outside any transaction of ours (it may talk to slow outside systems and must not hold a
+    database lock meanwhile); work that writes several rows wraps them in its own `transaction.atomic()`.
+    """
     if not model.claim(pk):
         return False
     row = model.objects.get(pk=pk)
     try:
-        with transaction.atomic():
-            work(row)
+        work(row)
     except Exception:
         logger.exception("%s %s failed (attempt %s)", model._meta.label, pk, row.attempts)
         model.fail(pk, traceback.format_exc())
