@@ -24,8 +24,16 @@ class Org:
     nobody: User
 
     def people(self) -> list[User]:
-        return [self.admin, self.director, self.sales_head, self.sales_rep, self.kazan_rep, self.marketing_rep,
-                self.reader, self.nobody]
+        return [
+            self.admin,
+            self.director,
+            self.sales_head,
+            self.sales_rep,
+            self.kazan_rep,
+            self.marketing_rep,
+            self.reader,
+            self.nobody,
+        ]
 
 
 def build_org() -> Org:
@@ -34,7 +42,10 @@ def build_org() -> Org:
     kazan = factories.make_department("Kazan", parent=sales)
     marketing = factories.make_department("Marketing", parent=board)
     return Org(
-        board=board, sales=sales, kazan=kazan, marketing=marketing,
+        board=board,
+        sales=sales,
+        kazan=kazan,
+        marketing=marketing,
         admin=factories.make_user("admin", department=board, preset="administrator"),
         director=factories.make_head("director", board),
         sales_head=factories.make_head("oleg", sales),

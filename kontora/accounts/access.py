@@ -21,8 +21,12 @@ PRESETS: dict[str, dict[str, Level]] = {
     Role.Preset.ADMINISTRATOR: dict.fromkeys(ACTIONS, Level.ALL),
     Role.Preset.HEAD: dict.fromkeys(ACTIONS, Level.SUBTREE),
     Role.Preset.EMPLOYEE: {
-        "read": Level.DEPARTMENT, "add": Level.OWN, "update": Level.OWN, "delete": Level.OWN,
-        "export": Level.OWN, "import": Level.NONE,
+        "read": Level.DEPARTMENT,
+        "add": Level.OWN,
+        "update": Level.OWN,
+        "delete": Level.OWN,
+        "export": Level.OWN,
+        "import": Level.NONE,
     },
     Role.Preset.READ_ONLY: {**dict.fromkeys(ACTIONS, Level.NONE), "read": Level.ALL},
     Role.Preset.CUSTOM: dict.fromkeys(ACTIONS, Level.NONE),
@@ -71,7 +75,7 @@ def register_entity(entity: EntityType) -> EntityType:
 
 
 def entity_for(model_or_obj) -> EntityType:
-    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    model = model_or_obj if isinstance(model_or_obj, type) else model_or_obj.__class__  # also unwraps lazy users
     for entity in registry.items("entities").values():
         if entity.model is model:
             return entity
@@ -197,7 +201,7 @@ def can(user: User, action: str, obj: models.Model, scope: str = "") -> bool:
     if level == Level.ALL:
         return True
     if obj.pk is not None and action != "add":
-        return visible(user, type(obj), action, scope).filter(pk=obj.pk).exists()
+        return visible(user, obj.__class__, action, scope).filter(pk=obj.pk).exists()
     owner_id = entity.owner_id(obj)
     if owner_id == user.pk:
         return True

@@ -22,21 +22,36 @@ class AccountsConfig(AppConfig):
                 owner="",
                 actions=("read", "update", "add", "delete", "export"),
                 presets={
-                    Role.Preset.EMPLOYEE: {**everyone_reads, "update": Level.OWN, "add": Level.NONE,
-                                           "delete": Level.NONE, "export": Level.NONE},
-                    Role.Preset.HEAD: {**everyone_reads, "update": Level.OWN, "add": Level.NONE,
-                                       "delete": Level.NONE, "export": Level.SUBTREE},
+                    Role.Preset.EMPLOYEE: {
+                        **everyone_reads,
+                        "update": Level.OWN,
+                        "add": Level.NONE,
+                        "delete": Level.NONE,
+                        "export": Level.NONE,
+                    },
+                    Role.Preset.HEAD: {
+                        **everyone_reads,
+                        "update": Level.OWN,
+                        "add": Level.NONE,
+                        "delete": Level.NONE,
+                        "export": Level.SUBTREE,
+                    },
                     Role.Preset.READ_ONLY: everyone_reads,
                 },
             )
         )
+        registry.register("menu", "company", MenuEntry("company", _("Company"), "accounts:org_chart", "org", order=80))
         registry.register(
-            "menu", "company", MenuEntry("company", _("Company"), "accounts:org_chart", "org", order=80)
-        )
-        registry.register(
-            "menu", "settings",
-            MenuEntry("settings", _("Settings"), "accounts:settings", "settings", order=900,
-                      visible=lambda user: selectors.is_administrator(user)),
+            "menu",
+            "settings",
+            MenuEntry(
+                "settings",
+                _("Settings"),
+                "accounts:settings",
+                "settings",
+                order=900,
+                visible=lambda user: selectors.is_administrator(user),
+            ),
         )
         registry.register("search_providers", "people", SearchProvider("people", _("People"), selectors.search_people))
         registry.register("demo", "accounts", DemoBuilder(10, demo.build))

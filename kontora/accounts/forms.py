@@ -15,16 +15,26 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "middle_name", "email", "position", "phone", "photo", "language",
-                  "time_zone"]
+        fields = [
+            "first_name",
+            "last_name",
+            "middle_name",
+            "email",
+            "position",
+            "phone",
+            "photo",
+            "language",
+            "time_zone",
+        ]
 
 
 class StaffForm(forms.Form):
     """What only an administrator sets on a person."""
 
     department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.all(), required=False)
-    roles = forms.ModelMultipleChoiceField(label=_("roles"), queryset=Role.objects.all(), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("roles"), queryset=Role.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     is_active = forms.BooleanField(label=_("active"), required=False)
 
 
@@ -35,20 +45,21 @@ class NewUserForm(forms.Form):
     email = forms.EmailField(label=_("email"))
     position = forms.CharField(label=_("position"), max_length=200, required=False)
     department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.all(), required=False)
-    roles = forms.ModelMultipleChoiceField(label=_("roles"), queryset=Role.objects.all(), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("roles"), queryset=Role.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
 
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
-    parent = forms.ModelChoiceField(label=_("parent department"), queryset=Department.objects.all(),
-                                    required=False)
+    parent = forms.ModelChoiceField(label=_("parent department"), queryset=Department.objects.all(), required=False)
     head = forms.ModelChoiceField(label=_("head"), queryset=User.objects.filter(is_active=True), required=False)
     sort = forms.IntegerField(label=_("sort"), min_value=0, initial=100)
 
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.all(), required=False,
-                                        empty_label=_("All departments"))
+    department = forms.ModelChoiceField(
+        label=_("department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
+    )

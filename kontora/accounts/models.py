@@ -21,11 +21,19 @@ class Level(models.IntegerChoices):
 class Department(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent department"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     head = models.ForeignKey(
-        "accounts.User", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
     sort = models.PositiveIntegerField(_("sort"), default=100)
@@ -56,8 +64,12 @@ class Role(TimeStamped):
         READ_ONLY = "read_only", _("Read-only")
         CUSTOM = "custom", _("Custom")
 
-    BUILTIN_NAMES = {"administrator": "Administrator", "head": "Head of department", "employee": "Employee",
-                     "read_only": "Read-only"}
+    BUILTIN_NAMES = {
+        "administrator": "Administrator",
+        "head": "Head of department",
+        "employee": "Employee",
+        "read_only": "Read-only",
+    }
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     preset = models.CharField(_("preset"), max_length=20, choices=Preset, default=Preset.CUSTOM)
@@ -85,9 +97,7 @@ class RoleGrant(models.Model):
 
     class Meta:
         ordering = ["role", "entity", "action", "scope"]
-        constraints = [
-            models.UniqueConstraint(fields=["role", "entity", "action", "scope"], name="unique_role_grant")
-        ]
+        constraints = [models.UniqueConstraint(fields=["role", "entity", "action", "scope"], name="unique_role_grant")]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.entity}.{self.action}={self.get_level_display()}"
@@ -103,7 +113,11 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     language = models.CharField(_("language"), max_length=5, choices=Language, default=Language.RU)

@@ -13,9 +13,14 @@ def people(user: User, query: str = "", department: Department | None = None) ->
         queryset = queryset.filter(department__in=department_subtree(department))
     for word in query.split():
         queryset = queryset.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(middle_name__icontains=word)
-            | Q(username__icontains=word) | Q(email__icontains=word) | Q(position__icontains=word)
-            | Q(phone__icontains=word) | Q(department__name__icontains=word)
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(middle_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+            | Q(position__icontains=word)
+            | Q(phone__icontains=word)
+            | Q(department__name__icontains=word)
         )
     return queryset.order_by("last_name", "first_name")
 

@@ -11,8 +11,17 @@ from kontora.accounts.models import Department, Role, User
 from kontora.core.errors import Forbidden, Invalid
 from kontora.events import history
 
-PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "email", "position", "phone", "photo",
-                  "language", "time_zone")
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "middle_name",
+    "email",
+    "position",
+    "phone",
+    "photo",
+    "language",
+    "time_zone",
+)
 STAFF_FIELDS = ("department", "is_active")
 
 
@@ -24,8 +33,9 @@ def _require_admin(by: User) -> None:
 
 
 @transaction.atomic
-def create_user(*, by: User | None, username: str, password: str | None = None, roles: list[Role] | None = None,
-                **fields) -> User:
+def create_user(
+    *, by: User | None, username: str, password: str | None = None, roles: list[Role] | None = None, **fields
+) -> User:
     """Add an employee. `by=None` is the system (demo data, the command line)."""
     if by is not None:
         _require_admin(by)
@@ -43,8 +53,12 @@ def create_user(*, by: User | None, username: str, password: str | None = None, 
     user.save()
     if roles:
         user.roles.set(roles)
-    history.record(user, by=by, action="create",
-                   changes={name: [None, value] for name, value in history.snapshot(user, fields).items()})
+    history.record(
+        user,
+        by=by,
+        action="create",
+        changes={name: [None, value] for name, value in history.snapshot(user, fields).items()},
+    )
     events.emit("accounts.user.created", user, by=by)
     return user
 
@@ -86,8 +100,15 @@ def set_language(user: User, language: str) -> None:
 
 
 @transaction.atomic
-def save_department(department: Department | None, *, by: User | None, name: str,
-                    parent: Department | None = None, head: User | None = None, sort: int = 100) -> Department:
+def save_department(
+    department: Department | None,
+    *,
+    by: User | None,
+    name: str,
+    parent: Department | None = None,
+    head: User | None = None,
+    sort: int = 100,
+) -> Department:
     """Create or change a department; a department can never become its own ancestor. `by=None` is the system."""
     if by is not None:
         _require_admin(by)
@@ -105,8 +126,9 @@ def save_department(department: Department | None, *, by: User | None, name: str
     department.save()
     diff = history.diff(before, history.snapshot(department, fields))
     history.record(department, by=by, action="create" if creating else "update", changes=diff)
-    events.emit("accounts.department.created" if creating else "accounts.department.updated", department, by=by,
-                changes=diff)
+    events.emit(
+        "accounts.department.created" if creating else "accounts.department.updated", department, by=by, changes=diff
+    )
     return department
 
 

@@ -42,12 +42,16 @@ def people(request):
 @login_required
 def person(request, pk: int):
     target = _visible_person(request, pk)
-    return render(request, "accounts/person.html", {
-        "person": target,
-        "can_edit": access.can(request.user, "update", target),
-        "changes": history.for_object(target)[:20] if access.can(request.user, "update", target) else [],
-        "headed": target.headed_departments.all(),
-    })
+    return render(
+        request,
+        "accounts/person.html",
+        {
+            "person": target,
+            "can_edit": access.can(request.user, "update", target),
+            "changes": history.for_object(target)[:20] if access.can(request.user, "update", target) else [],
+            "headed": target.headed_departments.all(),
+        },
+    )
 
 
 @login_required
@@ -76,10 +80,14 @@ def person_edit(request, pk: int):
 @login_required
 def settings_home(request):
     _admin_only(request)
-    return render(request, "accounts/settings.html", {
-        "departments": Department.objects.select_related("parent", "head"),
-        "users": User.objects.select_related("department").prefetch_related("roles"),
-    })
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "departments": Department.objects.select_related("parent", "head"),
+            "users": User.objects.select_related("department").prefetch_related("roles"),
+        },
+    )
 
 
 @login_required
@@ -103,8 +111,11 @@ def user_add(request):
 def department_edit(request, pk: int | None = None):
     _admin_only(request)
     department = get_object_or_404(Department, pk=pk) if pk else None
-    initial = {"name": department.name, "parent": department.parent, "head": department.head,
-               "sort": department.sort} if department else {}
+    initial = (
+        {"name": department.name, "parent": department.parent, "head": department.head, "sort": department.sort}
+        if department
+        else {}
+    )
     form = DepartmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

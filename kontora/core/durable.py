@@ -54,13 +54,10 @@ def sweep() -> int:
     now = timezone.now()
     count = 0
     for model, job in registry.items("durable_work").values():
-        overdue = model.objects.filter(
-            model.claimable() & ~Q(status=WorkStatus.PENDING, due_at__gt=now - SWEEP_GRACE)
-        )
+        overdue = model.objects.filter(model.claimable() & ~Q(status=WorkStatus.PENDING, due_at__gt=now - SWEEP_GRACE))
         for pk in overdue.values_list("pk", flat=True)[:5000]:
             job.enqueue(pk)
             count += 1
     if count:
         logger.info("sweeper re-enqueued %s durable items", count)
     return count
-

@@ -55,9 +55,8 @@ class DurableWork(models.Model):
     def claim(cls, pk: int) -> bool:
         """Take the row for this worker; False when another worker has it or it is already done."""
         lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
-        won = (
-            cls.objects.filter(cls.claimable(), pk=pk)
-            .update(status=WorkStatus.RUNNING, lease_until=lease, attempts=models.F("attempts") + 1)
+        won = cls.objects.filter(cls.claimable(), pk=pk).update(
+            status=WorkStatus.RUNNING, lease_until=lease, attempts=models.F("attempts") + 1
         )
         return won == 1
 

@@ -4,7 +4,7 @@
 """
 
 
-def emit(name: str, obj=None, *, by=None, **data):
+def emit(name: str, obj=None, /, *, by=None, **data):
     """Record a domain event and deliver it to subscribers after commit (see kontora.events.bus.emit)."""
     from kontora.events.bus import emit as _emit
 

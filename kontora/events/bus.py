@@ -45,7 +45,7 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
 
 
-def emit(name: str, obj: models.Model | None = None, *, by=None, **data: Any) -> Event:
+def emit(name: str, obj: models.Model | None = None, /, *, by=None, **data: Any) -> Event:
     """Record the event and deliver it to subscribers once the surrounding transaction commits."""
     event = Event.objects.create(
         name=name,

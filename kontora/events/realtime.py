@@ -73,7 +73,9 @@ def _latest_id() -> int:
 
 
 def _rows_after(last_id: int) -> list[tuple[int, str, dict]]:
-    return list(RealtimeMessage.objects.filter(id__gt=last_id).order_by("id").values_list("id", "group", "payload")[:500])
+    return list(
+        RealtimeMessage.objects.filter(id__gt=last_id).order_by("id").values_list("id", "group", "payload")[:500]
+    )
 
 
 def prune_outbox(older_than: timedelta = timedelta(hours=1)) -> int:

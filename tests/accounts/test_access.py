@@ -85,7 +85,10 @@ def test_access_context_is_computed_once_per_user_object(org, django_assert_num_
 
 def test_oracle_agrees_with_definitions(org):
     assert expected_owners(org.sales_head, Level.DEPARTMENT, org) == {
-        org.sales_head.pk, org.sales_rep.pk, org.nobody.pk}
+        org.sales_head.pk,
+        org.sales_rep.pk,
+        org.nobody.pk,
+    }
     assert org.kazan_rep.pk in expected_owners(org.sales_head, Level.SUBTREE, org)
     assert expected_owners(org.sales_rep, Level.OWN, org) == {org.sales_rep.pk}
 

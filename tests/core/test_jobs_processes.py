@@ -18,8 +18,13 @@ from tests.support.processes import (
 
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
-MODES = ["embedded", pytest.param("distributed", marks=pytest.mark.skipif(
-    not redis_available(), reason="Redis is not reachable at 127.0.0.1:6379"))]
+MODES = [
+    "embedded",
+    pytest.param(
+        "distributed",
+        marks=pytest.mark.skipif(not redis_available(), reason="Redis is not reachable at 127.0.0.1:6379"),
+    ),
+]
 
 
 @pytest.fixture(params=MODES)
@@ -37,8 +42,10 @@ def processes(mode, tmp_path):
         def env(self, **extra: str) -> dict[str, str]:
             env = process_env(mode, tmp_path, **extra)
             if envs:  # every process of one test shares one queue
-                env = {**env, **{key: envs[0][key] for key in ("KONTORA_HUEY_NAME", "KONTORA_HUEY_PATH")
-                                 if key in envs[0]}}
+                env = {
+                    **env,
+                    **{key: envs[0][key] for key in ("KONTORA_HUEY_NAME", "KONTORA_HUEY_PATH") if key in envs[0]},
+                }
             envs.append(env)
             return env
 
@@ -97,15 +104,21 @@ def test_delayed_job_survives_a_worker_restart(processes, tmp_path):
 def test_sigkilled_worker_leaves_work_the_sweeper_completes_exactly_once(processes, tmp_path):
     factories.make_user("anna", email="anna@example.test")
     mail_dir = tmp_path / "mail"
-    mail = {"KONTORA_EMAIL_BACKEND": "tests.support.mail.SlowFileBackend", "KONTORA_EMAIL_FILE_PATH": str(mail_dir),
-            "KONTORA_JOB_LEASE_SECONDS": "3"}
+    mail = {
+        "KONTORA_EMAIL_BACKEND": "tests.support.mail.SlowFileBackend",
+        "KONTORA_EMAIL_FILE_PATH": str(mail_dir),
+        "KONTORA_JOB_LEASE_SECONDS": "3",
+    }
     doomed = processes.worker(KONTORA_TEST_MAIL_DELAY="30", **mail)
     processes.run(
         "from kontora.accounts.models import User\nfrom kontora.events.notifications import notify\n"
-        "notify(User.objects.get(username='anna'), 'Contract signed', link='/')", **mail
+        "notify(User.objects.get(username='anna'), 'Contract signed', link='/')",
+        **mail,
     )
-    wait_for(lambda: NotificationEmail.objects.filter(status="running").exists(),
-             what="the worker to start sending\n" + doomed.output())
+    wait_for(
+        lambda: NotificationEmail.objects.filter(status="running").exists(),
+        what="the worker to start sending\n" + doomed.output(),
+    )
 
     doomed.kill(signal.SIGKILL)  # in the middle of sending
 
@@ -115,8 +128,10 @@ def test_sigkilled_worker_leaves_work_the_sweeper_completes_exactly_once(process
     survivor = processes.worker(KONTORA_TEST_MAIL_DELAY="0", **mail)
     time.sleep(3.5)  # the dead worker's lease runs out
     assert processes.run("from kontora.core import durable\nprint(durable.sweep())", **mail).strip() == "1"
-    wait_for(lambda: NotificationEmail.objects.filter(status="done").exists(),
-             what="the sweeper's job to finish\n" + survivor.output())
+    wait_for(
+        lambda: NotificationEmail.objects.filter(status="done").exists(),
+        what="the sweeper's job to finish\n" + survivor.output(),
+    )
     assert processes.run("from kontora.core import durable\nprint(durable.sweep())", **mail).strip() == "0"
     time.sleep(1)
     assert len(list(mail_dir.glob("*.log"))) == 1

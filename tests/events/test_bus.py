@@ -84,8 +84,7 @@ def test_retry_succeeds_once_the_subscriber_recovers(org, django_capture_on_comm
         events.emit("test.thing.created", org.sales_rep)
     retry = SubscriberRetry.objects.get()
     # The handler was fixed and redeployed, and the back-off delay has passed.
-    SubscriberRetry.objects.filter(pk=retry.pk).update(handler="tests.events.test_bus.remember",
-                                                       due_at=timezone.now())
+    SubscriberRetry.objects.filter(pk=retry.pk).update(handler="tests.events.test_bus.remember", due_at=timezone.now())
 
     retry_subscriber.call(retry.pk)
 

@@ -68,8 +68,9 @@ def test_failed_email_is_retried_with_back_off_then_marked_failed(org, settings)
     assert row.attempts == 1
     assert "SMTP is down" in row.last_error
     assert row.due_at > row.notification.created_at
-    NotificationEmail.objects.filter(pk=row.pk).update(attempts=NotificationEmail.max_attempts - 1,
-                                                       due_at=row.notification.created_at)
+    NotificationEmail.objects.filter(pk=row.pk).update(
+        attempts=NotificationEmail.max_attempts - 1, due_at=row.notification.created_at
+    )
     send_notification_email.call(row.pk)
     row.refresh_from_db()
     assert row.status == "failed"

@@ -15,8 +15,7 @@ from tests.conftest import Org, build_org
 
 
 def _parents(org: Org) -> dict[int, int | None]:
-    return {org.board.pk: None, org.sales.pk: org.board.pk, org.kazan.pk: org.sales.pk,
-            org.marketing.pk: org.board.pk}
+    return {org.board.pk: None, org.sales.pk: org.board.pk, org.kazan.pk: org.sales.pk, org.marketing.pk: org.board.pk}
 
 
 def _departments_of(viewer: User, org: Org) -> set[int]:
@@ -58,13 +57,16 @@ def _level_for(viewer: User, entity: access.EntityType, action: str) -> Level:
     if viewer.is_superuser:
         return Level.ALL
     levels = [entity.preset_level(role.preset, action) for role in viewer.roles.all()]
-    levels += [grant.level for grant in RoleGrant.objects.filter(role__users=viewer, entity=entity.key,
-                                                                 action=action, scope="")]
+    levels += [
+        grant.level
+        for grant in RoleGrant.objects.filter(role__users=viewer, entity=entity.key, action=action, scope="")
+    ]
     return Level(max(levels, default=Level.NONE))
 
 
-def assert_access_matrix(model: type[models.Model], make: Callable[[User], models.Model],
-                         org: Org | None = None) -> int:
+def assert_access_matrix(
+    model: type[models.Model], make: Callable[[User], models.Model], org: Org | None = None
+) -> int:
     """Seed one record per person, then check visible() and can() for every person × action.
 
     Returns the number of checks made, so a caller can assert the matrix was not empty.
@@ -79,12 +81,15 @@ def assert_access_matrix(model: type[models.Model], make: Callable[[User], model
         for action in entity.actions:
             level = _level_for(viewer, entity, action)
             allowed = expected_owners(viewer, level, org)
-            seen = {owner_of[pk] for pk in access.visible(viewer, model, action).filter(
-                pk__in=owner_of).values_list("pk", flat=True)}
+            seen = {
+                owner_of[pk]
+                for pk in access.visible(viewer, model, action).filter(pk__in=owner_of).values_list("pk", flat=True)
+            }
             checks += 1
             if seen != allowed:
-                failures.append(f"{viewer.username} {action} at {level.label}: visible {sorted(seen)} "
-                                f"expected {sorted(allowed)}")
+                failures.append(
+                    f"{viewer.username} {action} at {level.label}: visible {sorted(seen)} expected {sorted(allowed)}"
+                )
             for owner, record in records.items():
                 checks += 1
                 direct_owner = entity.owner and "__" not in entity.owner

@@ -28,15 +28,17 @@ def redis_available() -> bool:
 def process_env(mode: str, workdir: Path, **extra: str) -> dict[str, str]:
     """Environment for a child process of `mode` ("embedded" or "distributed") sharing the test database."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    env.update(DJANGO_SETTINGS_MODULE="tests.settings", KONTORA_JOBS_IMMEDIATE="0", PYTHONUNBUFFERED="1",
-               PYTHONPATH=str(ROOT))
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings", KONTORA_JOBS_IMMEDIATE="0", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)
+    )
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env.pop("DATABASE_URL", None)
         env["KONTORA_SQLITE_PATH"] = str(db["NAME"])
     else:
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["DATABASE_URL"] = f"postgres://{auth}@{host}/{db['NAME']}"
     if mode == "distributed":
         env["REDIS_URL"] = REDIS_URL
         env["KONTORA_HUEY_NAME"] = f"kontora-test-{uuid.uuid4().hex[:8]}"
@@ -53,8 +55,14 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self._log_file = open(log, "ab")  # noqa: SIM115  closed in stop()
-        self.popen = subprocess.Popen([sys.executable, "-m", "kontora", *args], env=env, cwd=ROOT,
-                                      stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "kontora", *args],
+            env=env,
+            cwd=ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     @property
     def pid(self) -> int:
@@ -78,8 +86,8 @@ class Process:
 
 def run_command(env: dict[str, str], code: str) -> str:
     """Run Python in a separate Kontora process (as the web process would) and return what it printed."""
-    done = subprocess.run([sys.executable, "-m", "kontora", "shell", "--no-imports", "-c", code], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    command = [sys.executable, "-m", "kontora", "shell", "--no-imports", "-c", code]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

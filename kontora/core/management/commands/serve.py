@@ -9,8 +9,21 @@ from django.core.management.base import BaseCommand
 def granian_command(interface: str, host: str, port: int, workers: int = 1) -> list[str]:
     target = "kontora.asgi:application" if interface == "asgi" else "kontora.wsgi:application"
     interface = "asginl" if interface == "asgi" else interface  # Channels does not speak ASGI lifespan
-    return [sys.executable, "-m", "granian", "--interface", interface, "--host", host, "--port", str(port),
-            "--workers", str(workers), "--no-ws" if interface == "wsgi" else "--ws", target]
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        interface,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-ws" if interface == "wsgi" else "--ws",
+        target,
+    ]
 
 
 class Command(BaseCommand):
