@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
-from django.views.static import serve
+
+from kontora.web.views import media_file
 
 urlpatterns = [
     path("", include("kontora.web.urls")),
@@ -10,4 +11,4 @@ urlpatterns = [
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):
     # Embedded mode keeps uploads on disk and serves them itself.
     media = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(path(f"{media}<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(path(f"{media}<path:path>", media_file, name="media"))

@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from kontora.accounts import access, demo, selectors
+        from kontora import events
+        from kontora.accounts import access, demo, selectors, subscribers
         from kontora.accounts.models import Level, Role, User
         from kontora.core.demo import DemoBuilder
         from kontora.core.registry import MenuEntry, SearchProvider, registry
@@ -55,3 +56,4 @@ class AccountsConfig(AppConfig):
         )
         registry.register("search_providers", "people", SearchProvider("people", _("People"), selectors.search_people))
         registry.register("demo", "accounts", DemoBuilder(10, demo.build))
+        events.subscribe("accounts.user.updated", subscribers.tell_user_about_profile_change)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 
 from kontora.accounts import services as account_services
 from kontora.core.registry import registry
@@ -16,6 +17,12 @@ from kontora.events import notifications
 @login_required
 def home(request):
     return render(request, "web/home.html", {"recent": notifications.recent(request.user, 10)})
+
+
+@login_required
+def media_file(request, path: str):
+    """Uploaded files in embedded mode, for signed-in people only (distributed mode serves them from S3)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @login_required

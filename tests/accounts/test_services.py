@@ -98,3 +98,20 @@ def test_set_language_rejects_unknown_language(org):
     services.set_language(org.sales_rep, "en")
 
     assert User.objects.get(pk=org.sales_rep.pk).language == "en"
+
+
+def test_user_is_notified_when_someone_else_changes_his_profile(org, django_capture_on_commit_callbacks):
+    from kontora.events import notifications
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_user(org.sales_rep, by=org.sales_rep, position="Self-edit")
+    assert notifications.unread_count(org.sales_rep) == 0
+
+    org.sales_rep.language = "en"
+    org.sales_rep.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_user(org.sales_rep, by=org.admin, department=org.kazan, roles=[factories.role("head")])
+
+    [note] = notifications.recent(org.sales_rep)
+    assert note.message == "Admin Testov changed your profile: department, roles"
+    assert note.actor == org.admin

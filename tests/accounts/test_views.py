@@ -67,8 +67,14 @@ def test_people_filter_by_department_includes_sub_departments(as_user, org):
 
 def test_profile_edit_with_bad_email_keeps_everything_unsaved(as_user, org):
     client = as_user(org.sales_rep)
-    data = {"first_name": "Анна", "last_name": "Иванова", "email": "not-an-email", "language": "ru",
-            "time_zone": "Europe/Moscow", "position": "Changed"}
+    data = {
+        "first_name": "Анна",
+        "last_name": "Иванова",
+        "email": "not-an-email",
+        "language": "ru",
+        "time_zone": "Europe/Moscow",
+        "position": "Changed",
+    }
 
     response = client.post(reverse("accounts:person_edit", args=[org.sales_rep.pk]), data)
 
@@ -79,8 +85,14 @@ def test_profile_edit_with_bad_email_keeps_everything_unsaved(as_user, org):
 
 def test_profile_edit_saves_and_records_history(as_user, org):
     client = as_user(org.sales_rep)
-    data = {"first_name": "Anna", "last_name": "Ivanova", "email": "anna@example.test", "language": "en",
-            "time_zone": "Asia/Yekaterinburg", "position": "Senior"}
+    data = {
+        "first_name": "Anna",
+        "last_name": "Ivanova",
+        "email": "anna@example.test",
+        "language": "en",
+        "time_zone": "Asia/Yekaterinburg",
+        "position": "Senior",
+    }
 
     response = client.post(reverse("accounts:person_edit", args=[org.sales_rep.pk]), data)
 
@@ -146,3 +158,32 @@ def test_password_change_rejects_wrong_old_password(as_user, org):
 
     assert response.status_code == 200
     assert "old_password" in response.context["form"].errors
+
+
+def test_photo_upload_rejects_non_images_and_keeps_real_ones(as_user, org, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client = as_user(org.sales_rep)
+    url = reverse("accounts:person_edit", args=[org.sales_rep.pk])
+    data = {
+        "first_name": "Anna",
+        "last_name": "Ivanova",
+        "email": "anna@example.test",
+        "language": "ru",
+        "time_zone": "Europe/Moscow",
+    }
+
+    bad = client.post(url, {**data, "photo": SimpleUploadedFile("me.png", b"not an image", "image/png")})
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    good = client.post(url, {**data, "photo": SimpleUploadedFile("me.png", buffer.getvalue(), "image/png")})
+
+    assert "photo" in bad.context["form"].errors
+    assert good.status_code == 302
+    photo = User.objects.get(pk=org.sales_rep.pk).photo
+    assert photo.name.startswith("photos/")
+    assert client.get(photo.url).status_code == 200

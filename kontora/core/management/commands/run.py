@@ -1,5 +1,6 @@
 """`kontora run`: migrate, create the demo company on first start, start web and worker, print how to log in."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -8,9 +9,21 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import OperationalError, connection
 
 from kontora.core import demo, env
 from kontora.core.management.commands.serve import granian_command
+
+
+def ensure_database() -> None:
+    """Create the PostgreSQL database on first start, as SQLite creates its file."""
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        if connection.vendor != "postgresql" or "does not exist" not in str(error):
+            raise
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{connection.settings_dict["NAME"]}"')
 
 
 class Command(BaseCommand):
@@ -22,18 +35,22 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not create the demo company")
 
     def handle(self, *args, host: str, port: int, no_demo: bool, **options) -> None:
+        ensure_database()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo and demo.is_empty():
             call_command("demo")
         commands = [[sys.executable, "-m", "kontora", "worker"]]
+        child_env = dict(os.environ)
         if env.is_distributed():
             ws_port = int(env.number("KONTORA_WS_PORT", port + 1))
+            # Without a proxy in front, pages tell browsers to open the WebSocket on the ASGI process's port.
+            child_env.setdefault("KONTORA_WS_URL", f"ws://{host}:{ws_port}/ws/")
             commands.append(granian_command("wsgi", host, port, int(env.number("KONTORA_WEB_WORKERS", 2))))
             commands.append(granian_command("asgi", host, ws_port))
         else:
             commands.append(granian_command("asgi", host, port))
-        children = [subprocess.Popen(command) for command in commands]
+        children = [subprocess.Popen(command, env=child_env) for command in commands]
         self.announce(host, port)
         self.supervise(children)
 
