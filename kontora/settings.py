@@ -21,7 +21,7 @@ if not SECRET_KEY:
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
 
-ALLOWED_HOSTS = env.listing("KONTORA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+ALLOWED_HOSTS = env.listing("KONTORA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env.listing("KONTORA_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env.text("KONTORA_SITE_URL", "http://127.0.0.1:8000")
 

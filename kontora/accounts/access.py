@@ -176,7 +176,10 @@ def context_for(user: User) -> AccessContext:
 
 def forget(user: User) -> None:
     """Drop the cached context after the user's roles or department changed."""
-    user.__dict__.pop("_access_context", None)
+    try:
+        delattr(user, "_access_context")  # also reaches through request.user's lazy wrapper
+    except AttributeError:
+        pass
 
 
 def visible(user: User, model: type[models.Model], action: str = "read", scope: str = "") -> QuerySet:

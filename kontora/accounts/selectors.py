@@ -25,6 +25,16 @@ def people(user: User, query: str = "", department: Department | None = None) ->
     return queryset.order_by("last_name", "first_name")
 
 
+def departments() -> QuerySet[Department]:
+    """Departments are company structure, open to everyone signed in; editing them is for administrators."""
+    return Department.objects.select_related("parent", "head")
+
+
+def staff() -> QuerySet[User]:
+    """Every account, active or not, for the administrators' settings page."""
+    return User.objects.select_related("department").prefetch_related("roles")
+
+
 def department_subtree(department: Department) -> list[int]:
     return sorted(access.DepartmentTree.load().subtree([department.pk]))
 

@@ -85,7 +85,7 @@ def update_user(user: User, *, by: User, **changes) -> User:
         new = sorted(role.pk for role in roles)
         if old != new:
             diff["roles"] = [old, new]
-        access.forget(user)
+    access.forget(user)  # department, status and roles all change what the user may see
     if diff:
         history.record(user, by=by, action="update", changes=diff)
         events.emit("accounts.user.updated", user, by=by, changes=diff)

@@ -11,13 +11,10 @@ def tell_user_about_profile_change(event: Event) -> None:
     user = User.objects.filter(pk=event.object_id).first()
     if user is None or event.actor_id in (None, user.pk):
         return
-    fields = sorted(event.data.get("changes", {}))
-    labels = [str(User._meta.get_field(name).verbose_name) for name in fields]
-    message = render_for(
-        user,
-        lambda: (
-            _("%(actor)s changed your profile: %(fields)s")
-            % {"actor": event.actor.full_name, "fields": ", ".join(labels)}
-        ),
-    )
-    notify(user, message, link=user.get_absolute_url(), by=event.actor)
+    names = sorted(event.data.get("changes", {}))
+
+    def message() -> str:
+        labels = ", ".join(str(User._meta.get_field(name).verbose_name) for name in names)
+        return _("%(actor)s changed your profile: %(fields)s") % {"actor": event.actor.full_name, "fields": labels}
+
+    notify(user, render_for(user, message), link=user.get_absolute_url(), by=event.actor)

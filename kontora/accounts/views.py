@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kontora.accounts import access, selectors, services
 from kontora.accounts.forms import DepartmentForm, NewUserForm, PeopleFilterForm, ProfileForm, StaffForm
-from kontora.accounts.models import Department, User
+from kontora.accounts.models import User
 from kontora.core.errors import Forbidden, Invalid
 from kontora.events import history
 
@@ -68,7 +68,7 @@ def person_edit(request, pk: int):
         if staff is not None:
             changes.update({name: staff.cleaned_data[name] for name in staff.changed_data})
         try:
-            services.update_user(User.objects.get(pk=target.pk), by=request.user, **changes)
+            services.update_user(_visible_person(request, pk), by=request.user, **changes)
         except Invalid as error:
             error.add_to_form(form)
         else:
@@ -84,8 +84,8 @@ def settings_home(request):
         request,
         "accounts/settings.html",
         {
-            "departments": Department.objects.select_related("parent", "head"),
-            "users": User.objects.select_related("department").prefetch_related("roles"),
+            "departments": selectors.departments(),
+            "users": selectors.staff(),
         },
     )
 
@@ -110,7 +110,7 @@ def user_add(request):
 @login_required
 def department_edit(request, pk: int | None = None):
     _admin_only(request)
-    department = get_object_or_404(Department, pk=pk) if pk else None
+    department = get_object_or_404(selectors.departments(), pk=pk) if pk else None
     initial = (
         {"name": department.name, "parent": department.parent, "head": department.head, "sort": department.sort}
         if department
@@ -133,7 +133,7 @@ def department_edit(request, pk: int | None = None):
 @require_POST
 def department_delete(request, pk: int):
     _admin_only(request)
-    department = get_object_or_404(Department, pk=pk)
+    department = get_object_or_404(selectors.departments(), pk=pk)
     try:
         services.delete_department(department, by=request.user)
     except (Invalid, Forbidden) as error:

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Background work lives in each app's jobs.py; the worker must see every task and periodic task.
         autodiscover_modules("jobs")
+        from kontora.core import checks  # noqa: F401  registers system checks

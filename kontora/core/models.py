@@ -1,5 +1,6 @@
 """Base models shared by every app: timestamps and durable work items."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,14 +27,18 @@ class WorkStatus(models.TextChoices):
 class DurableWork(models.Model):
     """A unit of background work whose truth lives in Kontora's table, not in the queue.
 
-    A job carries only the row's id. It claims the row with a lease (one UPDATE that only one worker can win),
-    does the work, and marks it done. A killed worker leaves a RUNNING row whose lease expires; the sweeper
-    re-enqueues it. A done row is never claimed again, so work is late at worst, never lost, never doubled.
+    A job carries only the row's id. It claims the row with a lease (one UPDATE that only one worker can win,
+    stamping a fresh token), does the work, and marks it done if it still holds that token. A killed worker
+    leaves a RUNNING row whose lease expires; the sweeper re-enqueues it. A done row is never claimed again, so
+    work is late at worst, never lost. Work that outlives its lease (JOB_LEASE_SECONDS) may be handed to a
+    second worker, so the lease must be longer than the slowest honest run.
     """
 
     status = models.CharField(_("status"), max_length=16, choices=WorkStatus, default=WorkStatus.PENDING)
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -52,24 +57,28 @@ class DurableWork(models.Model):
         )
 
     @classmethod
-    def claim(cls, pk: int) -> bool:
-        """Take the row for this worker; False when another worker has it or it is already done."""
+    def claim(cls, pk: int) -> str | None:
+        """Take the row for this worker and return the lease token; None when it is taken, done or not due."""
+        token = uuid.uuid4().hex
         lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
         won = cls.objects.filter(cls.claimable(), pk=pk).update(
-            status=WorkStatus.RUNNING, lease_until=lease, attempts=models.F("attempts") + 1
+            status=WorkStatus.RUNNING, lease_until=lease, lease_token=token, attempts=models.F("attempts") + 1
         )
-        return won == 1
+        return token if won == 1 else None
 
     @classmethod
-    def finish(cls, pk: int) -> None:
-        cls.objects.filter(pk=pk, status=WorkStatus.RUNNING).update(
+    def finish(cls, pk: int, token: str) -> bool:
+        done = cls.objects.filter(pk=pk, status=WorkStatus.RUNNING, lease_token=token).update(
             status=WorkStatus.DONE, done_at=timezone.now(), lease_until=None, last_error=""
         )
+        return done == 1
 
     @classmethod
-    def fail(cls, pk: int, error: str) -> None:
+    def fail(cls, pk: int, token: str, error: str) -> None:
         """Retry with exponential back-off, then give up and keep the error for people to see."""
-        row = cls.objects.get(pk=pk)
+        row = cls.objects.filter(pk=pk, lease_token=token, status=WorkStatus.RUNNING).first()
+        if row is None:  # the lease ran out and another worker owns the row now
+            return
         if row.attempts >= cls.max_attempts:
             row.status = WorkStatus.FAILED
         else:

@@ -54,7 +54,7 @@ def emit(name: str, obj: models.Model | None = None, /, *, by=None, **data: Any)
         actor=by if by is not None and getattr(by, "pk", None) else None,
         data=_jsonable(data),
     )
-    transaction.on_commit(lambda: deliver(event))
+    transaction.on_commit(lambda: deliver(event), robust=True)
     return event
 
 

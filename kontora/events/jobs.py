@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -40,7 +41,8 @@ def retry_subscriber(pk: int) -> bool:
 
 
 def _rerun(row: SubscriberRetry) -> None:
-    import_string(row.handler)(row.event)
+    with transaction.atomic():
+        import_string(row.handler)(row.event)
 
 
 def schedule_subscriber_retry(event: Event, path: str) -> None:

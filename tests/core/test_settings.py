@@ -34,12 +34,14 @@ def test_embedded_mode_is_the_default(tmp_path):
 
 
 def test_distributed_mode_comes_from_the_environment(tmp_path):
-    found = settings_under({
-        "KONTORA_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/kontora",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "KONTORA_S3_BUCKET": "kontora-files",
-    })
+    found = settings_under(
+        {
+            "KONTORA_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/kontora",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "KONTORA_S3_BUCKET": "kontora-files",
+        }
+    )
 
     assert found["db"] == "django.db.backends.postgresql"
     assert found["huey"] == "huey.RedisHuey"

@@ -19,10 +19,10 @@
   function toast(message, link) {
     var box = document.getElementById("toasts");
     if (!box) return;
-    var item = document.createElement(link ? "a" : "div");
+    var item = document.createElement("a");
     item.className = "toast";
     item.textContent = message;
-    if (link) item.href = link;
+    if (link && link.charAt(0) === "/" && link.charAt(1) !== "/") item.href = link;  // same-site paths only
     box.appendChild(item);
     setTimeout(function () { item.remove(); }, 8000);
   }
