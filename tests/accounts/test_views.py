@@ -187,3 +187,22 @@ def test_photo_upload_rejects_non_images_and_keeps_real_ones(as_user, org, setti
     photo = User.objects.get(pk=org.sales_rep.pk).photo
     assert photo.name.startswith("photos/")
     assert client.get(photo.url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["accounts:org_chart", "accounts:people"])
+def test_people_pages_make_the_same_number_of_queries_for_more_people(as_user, org, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+
+    client = as_user(org.sales_rep)
+    client.get(reverse(page))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(page))
+    for index in range(15):
+        factories.make_user(f"extra{index}", department=org.kazan)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(page))
+
+    assert len(many) == len(few)
