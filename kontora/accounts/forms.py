@@ -59,7 +59,11 @@ class DepartmentForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, position, phone or email"), "type": "search"}),
+    )
     department = forms.ModelChoiceField(
         label=_("department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
     )
