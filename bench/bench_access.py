@@ -92,14 +92,14 @@ def main() -> None:
             "u.phone",
             "d.name",
         ]
-        # Case-insensitive, as the directory search is: SQLite's LIKE already is, PostgreSQL needs UPPER().
-        pattern = "{} LIKE %s" if connection.vendor == "sqlite" else "UPPER({}::text) LIKE UPPER(%s)"
+        # Case-insensitive in any alphabet, as the directory search is (Kontora makes SQLite's lower() Unicode-aware).
+        pattern = "LOWER({}) LIKE %s"
         where = " OR ".join(pattern.format(column) for column in columns)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT u.id FROM accounts_user u LEFT JOIN accounts_department d ON d.id = u.department_id "
                 f"WHERE u.is_active AND ({where}) ORDER BY u.last_name, u.first_name",  # noqa: S608
-                ["%Surname12%"] * len(columns),
+                ["%surname12%"] * len(columns),
             )
             return len(cursor.fetchall())
 

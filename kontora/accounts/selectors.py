@@ -1,9 +1,21 @@
 """Reads about people and the org tree, always through the permission gate."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from kontora.accounts import access
 from kontora.accounts.models import Department, Level, User
+from kontora.core.textsearch import contains_ci
+
+SEARCHED_FIELDS = (
+    "first_name",
+    "last_name",
+    "middle_name",
+    "username",
+    "email",
+    "position",
+    "phone",
+    "department__name",
+)
 
 
 def people(user: User, query: str = "", department: Department | None = None) -> QuerySet[User]:
@@ -12,16 +24,7 @@ def people(user: User, query: str = "", department: Department | None = None) ->
     if department is not None:
         queryset = queryset.filter(department__in=department_subtree(department))
     for word in query.split():
-        queryset = queryset.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(middle_name__icontains=word)
-            | Q(username__icontains=word)
-            | Q(email__icontains=word)
-            | Q(position__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(department__name__icontains=word)
-        )
+        queryset = queryset.filter(contains_ci(SEARCHED_FIELDS, word))
     return queryset.order_by("last_name", "first_name")
 
 

@@ -9,5 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Background work lives in each app's jobs.py; the worker must see every task and periodic task.
+        from django.db.backends.signals import connection_created
+
+        from kontora.core import textsearch
+
+        connection_created.connect(textsearch.unicode_case_on_sqlite, dispatch_uid="kontora.unicode_case")
+        textsearch.register_lookups()
         autodiscover_modules("jobs")
         from kontora.core import checks  # noqa: F401  registers system checks

@@ -206,3 +206,16 @@ def test_people_pages_make_the_same_number_of_queries_for_more_people(as_user, o
         client.get(reverse(page))
 
     assert len(many) == len(few)
+
+
+def test_people_search_ignores_case_in_cyrillic(as_user, org):
+    from kontora.accounts import services
+
+    services.update_user(org.sales_rep, by=org.admin, last_name="Иванова", position="Менеджер по продажам")
+    client = as_user(org.sales_head)
+
+    by_name = client.get(reverse("accounts:people"), {"q": "иванова"}).context["people"]
+    by_position = client.get(reverse("accounts:people"), {"q": "МЕНЕДЖЕР"}).context["people"]
+
+    assert [person.username for person in by_name] == ["anna"]
+    assert [person.username for person in by_position] == ["anna"]
