@@ -8,8 +8,9 @@ os.environ.setdefault("KONTORA_JOBS_IMMEDIATE", "1")
 os.environ.setdefault("KONTORA_EXTRA_APPS", "tests.support")
 
 from kontora.settings import *  # noqa: E402,F403
-from kontora.settings import ALLOWED_HOSTS, DATABASES, PASSWORD_HASHERS, VAR_DIR  # noqa: E402
+from kontora.settings import ALLOWED_HOSTS, DATABASES, PASSWORD_HASHERS, STORAGES, VAR_DIR  # noqa: E402
 
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # speed only
 if "KONTORA_EMAIL_BACKEND" not in os.environ:
