@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kontora
 VENDOR := kontora/web/static/vendor
 
-.PHONY: run test venv assets messages test-sqlite test-postgres lint chromium clean
+.PHONY: run test venv assets messages gettext check-messages test-sqlite test-postgres lint chromium clean
 
 run: venv assets messages
 	$(BIN)/kontora run
@@ -28,7 +28,10 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 
 assets: $(VENDOR)/.built
 
-messages: venv
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+messages: venv gettext
 	cd kontora && ../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
 
 chromium:
@@ -38,7 +41,7 @@ lint: venv
 	$(BIN)/ruff check kontora tests bench
 	DJANGO_SETTINGS_MODULE=kontora.settings KONTORA_VAR_DIR=$$(mktemp -d) $(BIN)/kontora makemigrations --check --dry-run >/dev/null
 
-test: venv assets messages chromium lint test-sqlite test-postgres
+test: venv assets messages chromium lint check-messages test-sqlite test-postgres
 
 test-sqlite:
 	$(BIN)/pytest -p no:cacheprovider
@@ -50,3 +53,12 @@ test-postgres:
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(VENDOR) var
+
+# Fails when a Russian message is missing or fuzzy (fuzzy ones are silently ignored at run time).
+check-gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+messages: venv gettext
+	cd kontora && ../$(BIN)/django-admin makemessages -l ru -l en --ignore=__pycache__ -v 0 && \
+	  test -z "$$(msgattrib --untranslated --no-obsolete locale/ru/LC_MESSAGES/django.po | grep '^msgid' | grep -v '^msgid \"\"$$')" && \
+	  test -z "$$(msgattrib --only-fuzzy --no-obsolete locale/ru/LC_MESSAGES/django.po | grep '^msgid' | grep -v '^msgid \"\"$$')"

@@ -16,3 +16,10 @@ def subscribe(pattern: str, handler) -> None:
     from kontora.events.bus import subscribe as _subscribe
 
     _subscribe(pattern, handler)
+
+
+def declare(name: str, label: str, bitrix_name: str = ""):
+    """Declare an event type (with its Bitrix24 REST name, if any); call from AppConfig.ready()."""
+    from kontora.events.bus import declare as _declare
+
+    return _declare(name, label, bitrix_name)

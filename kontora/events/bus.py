@@ -3,6 +3,7 @@
 import fnmatch
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,12 +11,27 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils.module_loading import import_string
 
+from kontora.core.registry import registry
 from kontora.events.models import Event
 
 logger = logging.getLogger("kontora.events")
 
 Handler = Callable[[Event], None]
 _subscribers: list[tuple[str, str]] = []  # (pattern, dotted path of the handler)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A declared event: its dotted name, a label for people, and the Bitrix24 REST event it maps to, if any."""
+
+    name: str
+    label: str
+    bitrix_name: str = ""
+
+
+def declare(name: str, label: str, bitrix_name: str = "") -> EventType:
+    """Declare an event type from AppConfig.ready(); emitting an undeclared name is a programming error."""
+    return registry.register("event_types", name, EventType(name, label, bitrix_name))
 
 
 def handler_path(handler: Handler) -> str:
@@ -47,6 +63,8 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 
 def emit(name: str, obj: models.Model | None = None, /, *, by=None, **data: Any) -> Event:
     """Record the event and deliver it to subscribers once the surrounding transaction commits."""
+    if name not in registry.items("event_types"):
+        raise LookupError(f"event type {name!r} is not declared; call events.declare() in AppConfig.ready()")
     event = Event.objects.create(
         name=name,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kontora import events
+from kontora.core.registry import registry
 from kontora.events import bus
 from kontora.events.models import Event, SubscriberRetry
 
@@ -22,7 +23,9 @@ def explode(event: Event) -> None:
 @pytest.fixture(autouse=True)
 def clean_subscribers():
     heard.clear()
+    events.declare("test.thing.created", "Test thing created", "ONTESTTHINGADD")
     yield
+    registry.unregister("event_types", "test.thing.created")
     bus.unsubscribe("test.*", remember)
     bus.unsubscribe("test.*", explode)
 
@@ -91,3 +94,14 @@ def test_retry_succeeds_once_the_subscriber_recovers(org, django_capture_on_comm
     retry.refresh_from_db()
     assert retry.status == "done"
     assert heard == [f"test.thing.created:{org.sales_rep.pk}"]
+
+
+def test_undeclared_event_is_refused(org):
+    with pytest.raises(LookupError):
+        events.emit("test.thing.misspelt", org.sales_rep)
+
+
+def test_declared_types_carry_their_bitrix_names():
+    declared = registry.get("event_types", "accounts.user.created")
+
+    assert declared.bitrix_name == "ONUSERADD"
