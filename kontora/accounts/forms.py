@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kontora.accounts.models import Department, Role, User
+from kontora.accounts.services import PROFILE_FIELDS
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -15,17 +16,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "middle_name",
-            "email",
-            "position",
-            "phone",
-            "photo",
-            "language",
-            "time_zone",
-        ]
+        fields = list(PROFILE_FIELDS)  # exactly what update_user lets a person change about themselves
 
 
 class StaffForm(forms.Form):
