@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "kontora.core",
     "kontora.accounts",
     "kontora.events",
+    "kontora.crm",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,6 +6,7 @@ from kontora.web.views import media_file
 urlpatterns = [
     path("", include("kontora.web.urls")),
     path("", include("kontora.accounts.urls")),
+    path("crm/", include("kontora.crm.urls")),
 ]
 
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):

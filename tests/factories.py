@@ -47,3 +47,35 @@ def make_head(username: str, department: Department, preset: str = "head") -> Us
     head = make_user(username, department=department, preset=preset)
     services.save_department(department, by=None, name=department.name, parent=department.parent, head=head)
     return head
+
+
+def make_company(title: str = "Вектор", *, by: User, **fields):
+    from kontora.crm import services as crm
+
+    return crm.create_company(by=by, title=title, **fields)
+
+
+def make_contact(last_name: str = "Петров", *, by: User, **fields):
+    from kontora.crm import services as crm
+
+    fields.setdefault("first_name", "Иван")
+    return crm.create_contact(by=by, last_name=last_name, **fields)
+
+
+def make_lead(title: str = "Заявка с сайта", *, by: User, **fields):
+    from kontora.crm import services as crm
+
+    return crm.create_lead(by=by, title=title, **fields)
+
+
+def make_deal(title: str | None = None, *, by: User, **fields):
+    from kontora.crm import services as crm
+
+    return crm.create_deal(by=by, title=title or f"Сделка {next(_counter)}", **fields)
+
+
+def stage(code: str):
+    from kontora.crm.models import Status
+
+    entity = "DEAL_STAGE" if ":" not in code else f"DEAL_STAGE_{code.split(':')[0][1:]}"
+    return Status.objects.get(entity_id=entity, status_id=code)

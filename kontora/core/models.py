@@ -17,6 +17,28 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class AliveManager(models.Manager):
+    """The default manager of soft-deletable models: records in the recycle bin are not there."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeletable(models.Model):
+    """Deleting moves a record to the recycle bin; `all_objects` still sees it, restoring clears the mark."""
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AliveManager()
+    all_objects = models.Manager()  # noqa: DJ012  a second manager, not a field
+
+    class Meta:
+        abstract = True
+
+
 class WorkStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")

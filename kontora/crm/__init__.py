@@ -1,0 +1,1 @@
+"""CRM: leads, contacts, companies, deals, pipelines and stages, activities, timeline, products."""

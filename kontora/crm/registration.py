@@ -1,0 +1,69 @@
+"""What the CRM declares at start: its entities for the gate, its event types, search and the counters."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kontora import events
+from kontora.accounts import access
+from kontora.core.registry import SearchProvider, registry
+
+EVENT_TYPES = [
+    # name, label, Bitrix24 REST event
+    ("crm.lead.created", _("Lead created"), "ONCRMLEADADD"),
+    ("crm.lead.updated", _("Lead changed"), "ONCRMLEADUPDATE"),
+    ("crm.lead.deleted", _("Lead deleted"), "ONCRMLEADDELETE"),
+    ("crm.lead.restored", _("Lead restored"), ""),
+    ("crm.lead.purged", _("Lead deleted for good"), ""),
+    ("crm.deal.created", _("Deal created"), "ONCRMDEALADD"),
+    ("crm.deal.updated", _("Deal changed"), "ONCRMDEALUPDATE"),
+    ("crm.deal.stage_changed", _("Deal moved to another stage"), "ONCRMDEALUPDATE"),
+    ("crm.deal.deleted", _("Deal deleted"), "ONCRMDEALDELETE"),
+    ("crm.deal.restored", _("Deal restored"), ""),
+    ("crm.deal.purged", _("Deal deleted for good"), ""),
+    ("crm.contact.created", _("Contact created"), "ONCRMCONTACTADD"),
+    ("crm.contact.updated", _("Contact changed"), "ONCRMCONTACTUPDATE"),
+    ("crm.contact.deleted", _("Contact deleted"), "ONCRMCONTACTDELETE"),
+    ("crm.contact.restored", _("Contact restored"), ""),
+    ("crm.contact.purged", _("Contact deleted for good"), ""),
+    ("crm.company.created", _("Company created"), "ONCRMCOMPANYADD"),
+    ("crm.company.updated", _("Company changed"), "ONCRMCOMPANYUPDATE"),
+    ("crm.company.deleted", _("Company deleted"), "ONCRMCOMPANYDELETE"),
+    ("crm.company.restored", _("Company restored"), ""),
+    ("crm.company.purged", _("Company deleted for good"), ""),
+    ("crm.activity.created", _("Activity planned"), "ONCRMACTIVITYADD"),
+    ("crm.activity.updated", _("Activity changed"), "ONCRMACTIVITYUPDATE"),
+    ("crm.activity.completed", _("Activity done"), "ONCRMACTIVITYUPDATE"),
+    ("crm.comment.created", _("Comment added"), "ONCRMTIMELINECOMMENTADD"),
+    ("crm.category.created", _("Pipeline created"), "ONCRMDEALCATEGORYADD"),
+    ("crm.stage.created", _("Stage added"), ""),
+    ("crm.stage.updated", _("Stage changed"), ""),
+    ("crm.stage.reordered", _("Stages reordered"), ""),
+    ("crm.stage.deleted", _("Stage deleted"), ""),
+]
+
+
+def register() -> None:
+    from django.db.models.signals import post_migrate
+
+    from kontora.crm import defaults, search
+    from kontora.crm.models import Activity, Company, Contact, Deal, Lead
+
+    for key, model in (
+        ("crm.lead", Lead),
+        ("crm.deal", Deal),
+        ("crm.contact", Contact),
+        ("crm.company", Company),
+        ("crm.activity", Activity),
+    ):
+        access.register_entity(access.EntityType(key=key, model=model, owner="responsible"))
+    for name, label, bitrix_name in EVENT_TYPES:
+        events.declare(name, label, bitrix_name)
+    registry.register("search_providers", "crm", SearchProvider("crm", _("CRM"), search.search))
+    post_migrate.connect(_install_defaults, dispatch_uid="kontora.crm.defaults")
+    del defaults
+
+
+def _install_defaults(sender, **kwargs) -> None:
+    from kontora.crm.defaults import install_defaults
+
+    if sender.label == "crm":
+        install_defaults()

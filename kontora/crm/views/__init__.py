@@ -1,0 +1,1 @@
+"""CRM pages, one module per screen family; each module exports its `urlpatterns`."""

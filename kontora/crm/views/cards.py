@@ -1,0 +1,3 @@
+"""CRM cards pages."""
+
+urlpatterns: list = []

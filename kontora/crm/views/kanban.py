@@ -1,0 +1,3 @@
+"""CRM kanban pages."""
+
+urlpatterns: list = []

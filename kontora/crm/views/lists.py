@@ -1,0 +1,3 @@
+"""CRM lists pages."""
+
+urlpatterns: list = []

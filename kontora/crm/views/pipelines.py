@@ -1,0 +1,3 @@
+"""CRM pipelines pages."""
+
+urlpatterns: list = []
