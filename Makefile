@@ -24,6 +24,7 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 	mkdir -p $(VENDOR)
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp frontend/node_modules/alpinejs/dist/cdn.min.js $(VENDOR)/alpine.min.js
+	cp frontend/node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortable.min.js
 	touch $@
 
 assets: $(VENDOR)/.built
