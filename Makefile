@@ -56,10 +56,7 @@ clean:
 	rm -rf $(VENV) frontend/node_modules $(VENDOR) var
 
 # Fails when a Russian message is missing or fuzzy (fuzzy ones are silently ignored at run time).
-check-gettext:
-	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
-
-messages: venv gettext
+check-messages: venv gettext
 	cd kontora && ../$(BIN)/django-admin makemessages -l ru -l en --ignore=__pycache__ -v 0 && \
 	  test -z "$$(msgattrib --untranslated --no-obsolete locale/ru/LC_MESSAGES/django.po | grep '^msgid' | grep -v '^msgid \"\"$$')" && \
 	  test -z "$$(msgattrib --only-fuzzy --no-obsolete locale/ru/LC_MESSAGES/django.po | grep '^msgid' | grep -v '^msgid \"\"$$')"
