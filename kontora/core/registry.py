@@ -16,6 +16,20 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class Counter:
+    """A number in the header (overdue activities, tasks to control...), kept live over the WebSocket.
+
+    `count(user)` must be a cheap query; services push the new value as `realtime.push(ids, "counters", {key: n})`.
+    """
+
+    key: str
+    label: str
+    url_name: str
+    count: Callable[[Any], int]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class SearchProvider:
     key: str
     label: str
@@ -36,6 +50,7 @@ class Registry:
         "dashboard_widgets",
         "durable_work",
         "demo",
+        "counters",
     )
 
     def __init__(self) -> None:
@@ -58,6 +73,11 @@ class Registry:
 
 
 registry = Registry()
+
+
+def header_counters(user: Any) -> list[dict]:
+    counters = sorted(registry.items("counters").values(), key=lambda counter: (counter.order, counter.key))
+    return [{"counter": counter, "value": counter.count(user)} for counter in counters]
 
 
 def menu_entries(user: Any) -> list[MenuEntry]:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from kontora.core.registry import menu_entries
+from kontora.core.registry import header_counters, menu_entries
 from kontora.events import notifications
 
 
@@ -12,6 +12,7 @@ def shell(request) -> dict:
         return {"languages": settings.LANGUAGES}
     return {
         "menu": menu_entries(user),
+        "counters": header_counters(user),
         "unread_notifications": notifications.unread_count(user),
         "languages": settings.LANGUAGES,
         "websocket_url": settings.WEBSOCKET_URL,

@@ -90,3 +90,16 @@ def test_pages_fit_a_phone_viewport(client, org):
 
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert 'class="burger"' in html
+
+
+def test_registered_counters_show_in_the_header(client, org):
+    from kontora.core.registry import Counter
+
+    registry.register("counters", "test", Counter("test", "Overdue things", "web:search", lambda user: 3))
+    try:
+        client.force_login(org.sales_rep)
+        html = client.get(reverse("web:home")).content.decode()
+    finally:
+        registry.unregister("counters", "test")
+
+    assert 'data-counter="test">3</span>' in html
