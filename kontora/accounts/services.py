@@ -95,8 +95,12 @@ def update_user(user: User, *, by: User, **changes) -> User:
 def set_language(user: User, language: str) -> None:
     if language not in User.Language.values:
         raise Invalid("UNKNOWN_LANGUAGE", "language", _("Unknown language."))
+    # Everyone may choose their own interface language, whatever their role lets them edit.
     if user.is_authenticated and user.language != language:
-        update_user(user, by=user, language=language)
+        before = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        history.record(user, by=user, action="update", changes={"language": [before, language]})
 
 
 @transaction.atomic

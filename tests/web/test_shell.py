@@ -103,3 +103,14 @@ def test_registered_counters_show_in_the_header(client, org):
         registry.unregister("counters", "test")
 
     assert 'data-counter="test">3</span>' in html
+
+
+def test_read_only_and_roleless_users_may_switch_their_language(client, org):
+    for person in (org.reader, org.nobody):
+        client.force_login(person)
+
+        response = client.post(reverse("web:set_language"), {"language": "en", "next": "/"})
+
+        assert response.status_code == 302
+        person.refresh_from_db()
+        assert person.language == "en"
