@@ -204,7 +204,10 @@ def can(user: User, action: str, obj: models.Model, scope: str = "") -> bool:
     if level == Level.ALL:
         return True
     if obj.pk is not None and action != "add":
-        return visible(user, obj.__class__, action, scope).filter(pk=obj.pk).exists()
+        # The base manager, so that records in the recycle bin can still be checked (to restore them).
+        condition = ctx.condition(entity, level)
+        candidates = obj.__class__._base_manager.filter(pk=obj.pk)
+        return (candidates if condition is None else candidates.filter(condition)).exists()
     owner_id = entity.owner_id(obj)
     if owner_id == user.pk:
         return True

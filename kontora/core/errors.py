@@ -38,4 +38,5 @@ class Invalid(KontoraError):
         self.field = field
 
     def add_to_form(self, form) -> None:
-        form.add_error(self.field, self.message)
+        """Show the error at its field, or above the form when the form has no such field."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)

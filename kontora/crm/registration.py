@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kontora import events
 from kontora.accounts import access
-from kontora.core.registry import SearchProvider, registry
+from kontora.core.registry import Counter, MenuEntry, SearchProvider, registry
 
 EVENT_TYPES = [
     # name, label, Bitrix24 REST event
@@ -13,6 +13,7 @@ EVENT_TYPES = [
     ("crm.lead.deleted", _("Lead deleted"), "ONCRMLEADDELETE"),
     ("crm.lead.restored", _("Lead restored"), ""),
     ("crm.lead.purged", _("Lead deleted for good"), ""),
+    ("crm.lead.converted", _("Lead converted"), "ONCRMLEADUPDATE"),
     ("crm.deal.created", _("Deal created"), "ONCRMDEALADD"),
     ("crm.deal.updated", _("Deal changed"), "ONCRMDEALUPDATE"),
     ("crm.deal.stage_changed", _("Deal moved to another stage"), "ONCRMDEALUPDATE"),
@@ -34,6 +35,7 @@ EVENT_TYPES = [
     ("crm.activity.completed", _("Activity done"), "ONCRMACTIVITYUPDATE"),
     ("crm.comment.created", _("Comment added"), "ONCRMTIMELINECOMMENTADD"),
     ("crm.category.created", _("Pipeline created"), "ONCRMDEALCATEGORYADD"),
+    ("crm.category.updated", _("Pipeline changed"), "ONCRMDEALCATEGORYUPDATE"),
     ("crm.stage.created", _("Stage added"), ""),
     ("crm.stage.updated", _("Stage changed"), ""),
     ("crm.stage.reordered", _("Stages reordered"), ""),
@@ -44,8 +46,11 @@ EVENT_TYPES = [
 def register() -> None:
     from django.db.models.signals import post_migrate
 
-    from kontora.crm import defaults, search
+    from kontora.accounts.selectors import is_administrator
+    from kontora.core.demo import DemoBuilder
+    from kontora.crm import defaults, demo, search
     from kontora.crm.models import Activity, Company, Contact, Deal, Lead
+    from kontora.crm.selectors import overdue_activity_count
 
     for key, model in (
         ("crm.lead", Lead),
@@ -58,6 +63,25 @@ def register() -> None:
     for name, label, bitrix_name in EVENT_TYPES:
         events.declare(name, label, bitrix_name)
     registry.register("search_providers", "crm", SearchProvider("crm", _("CRM"), search.search))
+    for key, label, url_name, order in (
+        ("crm_deals", _("Deals"), "crm:deal_kanban", 10),
+        ("crm_leads", _("Leads"), "crm:lead_list", 11),
+        ("crm_contacts", _("Contacts"), "crm:contact_list", 12),
+        ("crm_companies", _("Companies"), "crm:company_list", 13),
+        ("crm_activities", _("My activities"), "crm:activities", 14),
+    ):
+        registry.register("menu", key, MenuEntry(key, label, url_name, "crm", order=order))
+    registry.register(
+        "menu", "crm_settings",
+        MenuEntry("crm_settings", _("CRM settings"), "crm:pipeline_settings", "settings", order=890,
+                  visible=lambda user: is_administrator(user)),
+    )  # fmt: skip
+    registry.register(
+        "counters", "crm_activities",
+        Counter("crm_activities", _("Overdue activities"), "crm:activities",
+                lambda user: overdue_activity_count(user.pk)),
+    )  # fmt: skip
+    registry.register("demo", "crm", DemoBuilder(20, demo.build))
     post_migrate.connect(_install_defaults, dispatch_uid="kontora.crm.defaults")
     del defaults
 

@@ -56,8 +56,8 @@ def elsewhere[T](work: Callable[[], T]) -> T:
 
 @pytest.fixture
 def demo_company(transactional_db) -> dict[str, str]:
-    """The demo company, built through services in the test database; logins → password."""
-    from kontora.core import demo
+    """The demo company's people (not its CRM data, which a test builds as it needs); logins → password."""
+    from kontora.accounts import demo
 
     return {login: password for login, password, _ in demo.build(DEMO_PASSWORD)}
 

@@ -5,7 +5,9 @@ Import from here: `from kontora.crm import services; services.move_deal(deal, st
 
 from kontora.crm.services.activities import add_comment, complete_activity, plan_activity, update_activity
 from kontora.crm.services.bin import delete_record, purge_record, restore_record
+from kontora.crm.services.conversion import ConversionResult, convert_lead
 from kontora.crm.services.deals import create_deal, move_deal, set_product_rows, update_deal
+from kontora.crm.services.duplicates import merge_records
 from kontora.crm.services.pipelines import (
     create_category,
     create_stage,
@@ -24,6 +26,9 @@ from kontora.crm.services.records import (
 )
 
 __all__ = [
+    "ConversionResult",
+    "convert_lead",
+    "merge_records",
     "add_comment",
     "complete_activity",
     "create_category",

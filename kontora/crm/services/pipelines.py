@@ -1,7 +1,7 @@
 """Pipelines and their stages: add, rename, recolour, reorder, delete (moving the deals elsewhere first)."""
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from kontora import events
@@ -65,18 +65,24 @@ def create_stage(
 ) -> Status:
     _require_admin(by)
     name = required_text(name, "name", _("Enter the stage's name."))
-    if sort is None:
-        last = Status.objects.filter(category=category, semantics=Semantics.PROCESS).aggregate(top=Max("sort"))["top"]
-        sort = (last or 0) + 10
     stage = Status.objects.create(
         entity_id=category.stage_entity,
         status_id=_stage_code(category, name),
         name=name,
         color=color,
         semantics=semantics,
-        sort=sort,
+        sort=sort if sort is not None else 10**6,
         category=category,
     )
+    if sort is None:
+        # At the end of its group: in-progress stages, then the won stage, then the ways to lose.
+        group = {Semantics.PROCESS: 0, Semantics.SUCCESS: 1, Semantics.FAILURE: 2}
+        stages = Status.objects.filter(category=category, entity_id=category.stage_entity)
+        ordered = sorted(stages, key=lambda item: (group[item.semantics], item.sort, item.pk))
+        for position, item in enumerate(ordered, start=1):
+            item.sort = position * 10
+        Status.objects.bulk_update(ordered, ["sort"])
+        stage.refresh_from_db()
     history.record(stage, by=by, action="create", changes={"name": [None, name]})
     events.emit("crm.stage.created", stage, by=by)
     return stage
@@ -118,11 +124,13 @@ def delete_stage(stage: Status, *, by, move_to: Status | None = None) -> int:
         raise Invalid("SYSTEM_STAGE", None, _("This stage is needed by the pipeline and cannot be deleted."))
     deals = Deal.all_objects.filter(stage=stage)
     count = deals.count()
-    if count and (move_to is None or move_to.entity_id != stage.entity_id or move_to.pk == stage.pk):
+    in_history = StageHistory.objects.filter(Q(from_stage=stage) | Q(to_stage=stage)).exists()
+    if (count or in_history) and (move_to is None or move_to.entity_id != stage.entity_id or move_to.pk == stage.pk):
         raise Invalid("MOVE_DEALS", "move_to",
                       _("The stage has %(count)s deals: choose another stage of this pipeline for them.")
                       % {"count": count})  # fmt: skip
-    if count:
+    if move_to is not None:
+        # Deals standing in the stage, and the history of those that passed through it, go to `move_to`.
         deals.update(stage=move_to, closed=move_to.is_final)
         StageHistory.objects.filter(from_stage=stage).update(from_stage=move_to)
         StageHistory.objects.filter(to_stage=stage).update(to_stage=move_to)

@@ -120,12 +120,15 @@ def create_lead(*, by, title: str = "", phones: Iterable = (), emails: Iterable 
 
 
 @transaction.atomic
-def update_lead(lead: Lead, *, by, **changes) -> Lead:
+def update_lead(lead: Lead, *, by, converting: bool = False, **changes) -> Lead:
+    """Change a lead. Only conversion (`convert_lead`, which passes `converting=True`) makes it qualified."""
     require(by, "update", lead)
     if "status" in changes and changes["status"] != lead.status:
         _check_dictionary(changes["status"], Dictionary.LEAD_STATUS, "status")
         if lead.status.semantics == Semantics.SUCCESS:
             raise Invalid("ALREADY_CONVERTED", "status", _("A converted lead keeps its status."))
+        if changes["status"].semantics == Semantics.SUCCESS and not converting:
+            raise Invalid("CONVERT_INSTEAD", "status", _("Convert the lead to qualify it: open it and press Convert."))
         StageHistory.objects.create(
             entity_type=lead.entity_type, entity_id=lead.pk, from_stage=lead.status, to_stage=changes["status"],
             semantics=changes["status"].semantics, moved_by=by, responsible=lead.responsible,
@@ -162,8 +165,9 @@ def create_contact(
 def update_contact(contact: Contact, *, by, companies: Iterable[Company] | None = None, **changes) -> Contact:
     require(by, "update", contact)
     _check_dictionary(changes.get("contact_type"), Dictionary.CONTACT_TYPE, "contact_type")
+    _check_dictionary(changes.get("source"), Dictionary.SOURCE, "source")
     diff = apply_changes(contact, changes, CONTACT_FIELDS)
-    if not (contact.first_name or contact.middle_name or contact.last_name).strip():
+    if not any(part.strip() for part in (contact.first_name, contact.middle_name, contact.last_name)):
         raise Invalid("REQUIRED", "last_name", _("Enter the contact's first or last name."))
     contact.modified_by = by
     contact.save()
