@@ -97,7 +97,7 @@ def test_converting_twice_is_refused(org):
         convert_lead(lead, by=org.sales_rep)
 
     assert error.value.code == "ALREADY_CONVERTED"
-    assert "already been converted" in error.value.message
+    assert error.value.message == "Этот лид уже сконвертирован."  # in the default language, Russian
     assert Deal.objects.count() == 1
     assert Contact.objects.count() == 1
 
