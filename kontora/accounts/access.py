@@ -55,6 +55,10 @@ class EntityType:
     def in_departments(self, department_ids: Iterable[int]) -> Q:
         return Q(**{self._path("department_id__in"): list(department_ids)})
 
+    def owned_by_any(self, users: QuerySet) -> Q:
+        """Records owned by any of `users` (a subquery: the database picks the few owners first)."""
+        return Q(**{f"{self.owner}__in" if self.owner else "pk__in": users.values("pk")})
+
     def owner_id(self, obj: models.Model) -> int | None:
         if not self.owner:
             return obj.pk
@@ -155,13 +159,12 @@ class AccessContext:
         """The filter for a level; None means no restriction."""
         if level >= Level.ALL:
             return None
-        own = entity.owned_by([self.user.pk])
-        if level == Level.SUBTREE:
-            return own | entity.in_departments(self.department_tree)
-        if level == Level.DEPARTMENT:
-            return own | entity.in_departments(self.departments)
+        if level in (Level.SUBTREE, Level.DEPARTMENT):
+            departments = self.department_tree if level == Level.SUBTREE else self.departments
+            owners = User.objects.filter(Q(pk=self.user.pk) | Q(department_id__in=list(departments)))
+            return entity.owned_by_any(owners)
         if level == Level.OWN:
-            return own
+            return entity.owned_by([self.user.pk])
         return Q(pk__in=[])
 
 

@@ -71,6 +71,9 @@ def create_deal(
     stage = stage or first_stage(category)
     if stage is None or stage.entity_id != category.stage_entity:
         raise Invalid("WRONG_STAGE", "stage", _("This stage belongs to another pipeline."))
+    unknown = set(fields) - set(DEAL_FIELDS) - {"lead"}
+    if unknown:
+        raise Invalid("UNKNOWN_FIELD", sorted(unknown)[0], _("This field cannot be set here."))
     _check(fields)
     fields.setdefault("responsible", by)
     deal = Deal(title=title, category=category, stage=stage, created_by=by, modified_by=by, **fields)
