@@ -2,7 +2,7 @@
 
 from kontora.crm.models.activities import Activity, Comment, StageHistory
 from kontora.crm.models.dictionaries import Category, LossReason, Status
-from kontora.crm.models.fields import FieldDefinition
+from kontora.crm.models.fields import FieldDefinition, SavedFilter
 from kontora.crm.models.multifields import MultiField
 from kontora.crm.models.products import Product, ProductRow, ProductSection
 from kontora.crm.models.records import Company, Contact, CrmRecord, Deal, Lead
@@ -22,6 +22,7 @@ __all__ = [
     "Product",
     "ProductRow",
     "ProductSection",
+    "SavedFilter",
     "StageHistory",
     "Status",
 ]

@@ -37,3 +37,22 @@ class FieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class SavedFilter(models.Model):
+    """A list filter someone named and kept: the filter bar's parameters, shared with colleagues or not."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    entity_type = models.PositiveSmallIntegerField(_("entity"), choices=EntityType)
+    name = models.CharField(_("name"), max_length=100)
+    params = models.JSONField(_("filter"), default=dict)  # the filter bar's query parameters
+    shared = models.BooleanField(_("visible to everyone"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity_type", "name", "id"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+
+    def __str__(self) -> str:
+        return self.name
