@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from kontora.accounts import views
+from kontora.accounts import views, views_roles
 
 app_name = "accounts"
 
@@ -60,4 +60,5 @@ urlpatterns = [
     path("settings/departments/add/", views.department_edit, name="department_add"),
     path("settings/departments/<int:pk>/", views.department_edit, name="department_edit"),
     path("settings/departments/<int:pk>/delete/", views.department_delete, name="department_delete"),
+    *views_roles.urlpatterns,
 ]

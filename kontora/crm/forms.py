@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from kontora.crm import cards, selectors
-from kontora.crm.choices import ActivityType, Dictionary
+from kontora.core.errors import Invalid
+from kontora.crm import cards, custom, selectors
+from kontora.crm import products as catalogue
+from kontora.crm.choices import ActivityType, Dictionary, EntityType
 from kontora.crm.models import Category, Company, Contact
 
 CURRENCIES = ["RUB", "USD", "EUR", "KZT", "BYN", "CNY"]
@@ -110,18 +112,26 @@ def _amount(label) -> forms.DecimalField:
 class RecordForm(forms.Form):
     """A record's fields with choices from the gate: linked records the user may see, active people.
 
-    `only` keeps a subset of the fields (a card's section edited in place).
+    `only` keeps a subset of the fields (a card's section edited in place). The entity's custom fields (UF_CRM_*)
+    follow the standard ones; `cleaned_data["custom"]` holds their values in the stored format.
     """
 
     dictionaries: dict[str, str] = {}
+    entity_type: EntityType
 
     def __init__(self, *args, user, only: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.partial = only is not None
         if only is not None:
             for name in list(self.fields):
                 if name not in only:
                     del self.fields[name]
+        self.custom_codes = []
+        for code, form_field in custom.custom_form_fields(self.entity_type, user).items():
+            if only is None or code in only:
+                self.fields[code] = form_field
+                self.custom_codes.append(code)
         for name, entity_id in self.dictionaries.items():
             if name in self.fields:
                 self.fields[name].queryset = cards.dictionary(entity_id)
@@ -138,6 +148,19 @@ class RecordForm(forms.Form):
         if "currency" in self.fields and currency and currency not in CURRENCIES:
             self.fields["currency"].choices = [(currency, currency), *self.fields["currency"].choices]
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.custom_codes:
+            return cleaned
+        values = {code: cleaned.pop(code) for code in self.custom_codes if code in cleaned}
+        if any(code in self.errors for code in self.custom_codes):
+            return cleaned
+        try:
+            cleaned["custom"] = custom.validate_custom(self.entity_type, values, partial=self.partial)
+        except Invalid as error:
+            error.add_to_form(self)
+        return cleaned
+
     def clean_amount(self) -> Decimal:
         return self.cleaned_data.get("amount") or Decimal(0)
 
@@ -146,6 +169,7 @@ class RecordForm(forms.Form):
 
 
 class LeadForm(RecordForm):
+    entity_type = EntityType.LEAD
     dictionaries = {"status": Dictionary.LEAD_STATUS, "source": Dictionary.SOURCE}
 
     title = forms.CharField(
@@ -178,6 +202,7 @@ class LeadForm(RecordForm):
 
 
 class ContactForm(RecordForm):
+    entity_type = EntityType.CONTACT
     dictionaries = {"contact_type": Dictionary.CONTACT_TYPE, "source": Dictionary.SOURCE}
 
     first_name = forms.CharField(label=_("first name"), max_length=100, required=False)
@@ -196,6 +221,7 @@ class ContactForm(RecordForm):
 
 
 class CompanyForm(RecordForm):
+    entity_type = EntityType.COMPANY
     dictionaries = {"company_type": Dictionary.COMPANY_TYPE, "industry": Dictionary.INDUSTRY}
 
     title = forms.CharField(label=_("company name"), max_length=255)
@@ -219,6 +245,7 @@ class StageChoiceField(forms.ModelChoiceField):
 class DealForm(RecordForm):
     """A new deal, or a section of one: the pipeline and stage are chosen only when the deal is created."""
 
+    entity_type = EntityType.DEAL
     dictionaries = {"source": Dictionary.SOURCE, "deal_type": Dictionary.DEAL_TYPE}
 
     title = forms.CharField(label=_("deal name"), max_length=255)
@@ -299,9 +326,51 @@ class LossForm(forms.Form):
         self.fields["loss_reason"].queryset = cards.loss_reasons()
 
 
+class ProductPicker(forms.Select):
+    """Catalogue products whose options carry what choosing one fills in: name, price and VAT (the unit is the
+    product's own, set by the service)."""
+
+    FILL = (
+        "const o = $el.selectedOptions[0], row = $el.closest('fieldset');"
+        " const set = (n, v) => { const i = row.querySelector('[name$=\"-' + n + '\"]'); if (i) i.value = v; };"
+        " if (o && o.value) { set('product_name', o.dataset.name); set('price', o.dataset.price);"
+        " set('tax_rate', o.dataset.vat); const t = row.querySelector('[name$=\"-tax_included\"]');"
+        " if (t) t.checked = o.dataset.vatIncluded === '1'; }"
+    )
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"x-on:change": self.FILL, "data-product-picker": "", **(attrs or {})})
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        product = getattr(value, "instance", None)
+        if product is not None:
+            option["attrs"].update(
+                {
+                    "data-name": product.name,
+                    "data-price": str(product.price),
+                    "data-vat": "" if product.vat_rate is None else str(product.vat_rate),
+                    "data-vat-included": "1" if product.vat_included else "0",
+                }
+            )
+        return option
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} — {obj.price:.2f} {obj.currency}"
+
+
 class ProductRowForm(forms.Form):
-    product_name = forms.CharField(label=_("product"), max_length=255)
-    price = forms.DecimalField(label=_("price"), max_digits=18, decimal_places=2)
+    product = ProductChoiceField(
+        label=_("catalogue product"),
+        queryset=catalogue.active_products().none(),
+        required=False,
+        empty_label=_("Not from the catalogue"),
+        widget=ProductPicker(),
+    )
+    product_name = forms.CharField(label=_("product"), max_length=255, required=False)
+    price = forms.DecimalField(label=_("price"), max_digits=18, decimal_places=2, required=False)
     quantity = forms.DecimalField(label=_("quantity"), max_digits=18, decimal_places=4, initial=1)
     discount_rate = forms.DecimalField(
         label=_("discount, %"), max_digits=5, decimal_places=2, initial=0, required=False
@@ -309,13 +378,28 @@ class ProductRowForm(forms.Form):
     tax_rate = forms.DecimalField(label=_("tax, %"), max_digits=5, decimal_places=2, required=False)
     tax_included = forms.BooleanField(label=_("tax included"), required=False, initial=True)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = catalogue.active_products(keep=self.initial.get("product"))
+
     def has_changed(self) -> bool:
         """An extra row counts only once it names a product or a price; its pre-filled boxes do not."""
-        filled = any((self.data.get(self.add_prefix(name)) or "").strip() for name in ("product_name", "price"))
+        names = ("product", "product_name", "price")
+        filled = any((self.data.get(self.add_prefix(name)) or "").strip() for name in names)
         return filled and super().has_changed()
 
     def clean_discount_rate(self) -> Decimal:
         return self.cleaned_data.get("discount_rate") or Decimal(0)
+
+    def clean(self) -> dict:
+        """A row from the catalogue may leave its name and price to the product; any other row needs both."""
+        data = super().clean()
+        if data.get("product") is None:
+            if not (data.get("product_name") or "").strip() and "product_name" not in self.errors:
+                self.add_error("product_name", _("Choose a catalogue product or enter a name."))
+            if data.get("price") is None and "price" not in self.errors:
+                self.add_error("price", _("Enter the price."))
+        return data
 
 
 class BaseProductRowFormSet(forms.BaseFormSet):

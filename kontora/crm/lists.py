@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from kontora.accounts import access
 from kontora.accounts.models import Level, User
 from kontora.core import filters
-from kontora.core.errors import KontoraError
+from kontora.core.errors import KontoraError, NotFound
 from kontora.crm import schema, selectors, services
 from kontora.crm.choices import Dictionary, EntityType, Semantics
-from kontora.crm.models import Activity, Category, Deal, Lead, LossReason, Status
+from kontora.crm.models import Activity, Category, Deal, Lead, LossReason, SavedFilter, Status
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # lists count at most this many rows plus one, and say "10,000+"
@@ -321,3 +321,23 @@ def _apply_one(user: User, spec: schema.Entity, record, action: str, params: dic
         services.update_lead(record, by=user, status=params["stage"])
     else:
         raise ValueError(f"unknown bulk action {action!r} for {spec.key}")
+
+
+# Saved filters
+
+
+def saved_filters(user: User, entity: str) -> list[SavedFilter]:
+    """The user's own filters for this list, then those colleagues shared."""
+    if not user.is_authenticated:
+        return []
+    entity_type = schema.entity(entity).entity_type
+    found = SavedFilter.objects.filter(Q(owner=user) | Q(shared=True), entity_type=entity_type).select_related("owner")
+    return sorted(found, key=lambda saved: (saved.owner_id != user.pk, saved.name.lower(), saved.pk))
+
+
+def saved_filter(user: User, entity: str, pk: int) -> SavedFilter:
+    """One filter the user may apply (own or shared); NotFound otherwise."""
+    for saved in saved_filters(user, entity):
+        if saved.pk == pk:
+            return saved
+    raise NotFound()

@@ -69,11 +69,17 @@ def register() -> None:
         ("crm_contacts", _("Contacts"), "crm:contact_list", 12),
         ("crm_companies", _("Companies"), "crm:company_list", 13),
         ("crm_activities", _("My activities"), "crm:activities", 14),
+        ("crm_products", _("Product catalogue"), "crm:products", 15),
     ):
         registry.register("menu", key, MenuEntry(key, label, url_name, "crm", order=order))
     registry.register(
         "menu", "crm_settings",
         MenuEntry("crm_settings", _("CRM settings"), "crm:pipeline_settings", "settings", order=890,
+                  visible=lambda user: is_administrator(user)),
+    )  # fmt: skip
+    registry.register(
+        "menu", "crm_fields",
+        MenuEntry("crm_fields", _("Custom fields"), "crm:custom_fields", "settings", order=891,
                   visible=lambda user: is_administrator(user)),
     )  # fmt: skip
     registry.register(

@@ -1,5 +1,12 @@
-from kontora.crm.views import cards, kanban, lists, pipelines
+from kontora.crm.views import cards, fields, kanban, lists, pipelines, products
 
 app_name = "crm"
 
-urlpatterns = [*kanban.urlpatterns, *cards.urlpatterns, *lists.urlpatterns, *pipelines.urlpatterns]
+urlpatterns = [
+    *kanban.urlpatterns,
+    *cards.urlpatterns,
+    *lists.urlpatterns,
+    *pipelines.urlpatterns,
+    *products.urlpatterns,
+    *fields.urlpatterns,
+]

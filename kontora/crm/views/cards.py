@@ -20,7 +20,7 @@ from kontora.accounts import access
 from kontora.accounts.models import Level
 from kontora.accounts.selectors import is_administrator
 from kontora.core.errors import Forbidden, Invalid
-from kontora.crm import cards, selectors, services
+from kontora.crm import cards, custom, selectors, services
 from kontora.crm.choices import EntityType, MultiFieldType, Semantics
 from kontora.crm.forms import (
     ActivityFilterForm,
@@ -44,7 +44,7 @@ class Section:
     key: str
     title: str
     fields: tuple[str, ...] = ()
-    kind: str = "fields"  # "fields", "communications" or "products"
+    kind: str = "fields"  # "fields", "communications", "products" or "custom" (the UF_CRM_* fields)
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Kind:
 
 
 COMMUNICATIONS = Section("communications", gettext_lazy("Phones and emails"), kind="communications")
+CUSTOM = Section("custom", gettext_lazy("Custom fields"), kind="custom")
 
 KINDS = {
     EntityType.DEAL: Kind(
@@ -79,6 +80,7 @@ KINDS = {
             ),
             Section("client", gettext_lazy("Client"), ("company", "contacts")),
             Section("products", gettext_lazy("Products"), kind="products"),
+            CUSTOM,
             Section("more", gettext_lazy("More"), ("comments",)),
         ),
         gettext_lazy("New deal"),
@@ -103,6 +105,7 @@ KINDS = {
                 ("first_name", "middle_name", "last_name", "company_title", "position"),
             ),
             COMMUNICATIONS,
+            CUSTOM,
             Section("more", gettext_lazy("More"), ("comments",)),
         ),
         gettext_lazy("New lead"),
@@ -123,6 +126,7 @@ KINDS = {
             ),
             COMMUNICATIONS,
             Section("companies", gettext_lazy("Companies"), ("companies",)),
+            CUSTOM,
             Section("more", gettext_lazy("More"), ("responsible", "address", "comments")),
         ),
         gettext_lazy("New contact"),
@@ -142,6 +146,7 @@ KINDS = {
                 ("title", "company_type", "industry", "employees", "revenue", "currency"),
             ),
             COMMUNICATIONS,
+            CUSTOM,
             Section("more", gettext_lazy("More"), ("responsible", "address", "comments")),
         ),
         gettext_lazy("New company"),
@@ -223,6 +228,8 @@ def _section_context(
         context["rows"] = [
             {"name": name, "label": labels[name].label, **_display(record, name, related)} for name in section.fields
         ]
+    elif section.kind == "custom":
+        context["rows"] = custom.card_rows(kind.entity_type, record, request.user)
     elif section.kind == "communications":
         fields = selectors.multifields_of(record)
         context["phones"] = fields.get(MultiFieldType.PHONE, [])
@@ -246,6 +253,7 @@ def _edit_form(request, kind: Kind, record: CrmRecord, section: Section, data=No
     if section.kind == "products":
         initial = [
             {
+                "product": row.product_id,
                 "product_name": row.product_name,
                 "price": row.price,
                 "quantity": row.quantity_text,
@@ -256,6 +264,9 @@ def _edit_form(request, kind: Kind, record: CrmRecord, section: Section, data=No
             for row in cards.product_rows(record)
         ]
         return ProductRowFormSet(data, initial=initial, prefix=section.key)
+    if section.kind == "custom":
+        initial = custom.initial_of(kind.entity_type, record)
+        return kind.form(data, initial=initial, user=request.user, only=list(initial), prefix=section.key)
     only = list(section.fields)
     hidden = cards.hidden_links(request.user, record)
     if hidden.get("company"):
@@ -281,9 +292,14 @@ def _save_section(request, kind: Kind, record: CrmRecord, section: Section, form
             rows = [row for row in form.cleaned_data if row and not row.get("DELETE")]
             for row in rows:
                 row.pop("DELETE", None)
-                if row.get("tax_rate") is None:
-                    row.pop("tax_rate")
+                for name in ("tax_rate", "price"):  # a catalogue product supplies what is left empty
+                    if row.get(name) is None:
+                        row.pop(name, None)
             services.set_product_rows(record, rows, by=request.user)
+        elif section.kind == "custom":
+            if form.changed_data:
+                values = {**(record.custom or {}), **form.cleaned_data.get("custom", {})}
+                kind.update(record, by=request.user, custom=values)
         else:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             hidden = cards.hidden_links(request.user, record)
@@ -343,7 +359,10 @@ def _card_context(request, kind: Kind, record: CrmRecord, **parts) -> dict:
         form = None
         if can_update and editing is not None and editing[0] == section.key:
             form = editing[1]
-        sections.append(_section_context(request, kind, record, section, related, can_update, form))
+        context = _section_context(request, kind, record, section, related, can_update, form)
+        if section.kind == "custom" and not context["rows"]:
+            continue  # the entity has no custom fields
+        sections.append(context)
     if isinstance(record, Deal):
         communications = cards.communications_of([*related.get("contacts", []), *related.get("companies", [])])
     else:

@@ -10,15 +10,16 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kontora.core.errors import Invalid
+from kontora.core.errors import Forbidden, Invalid, NotFound
 from kontora.crm import exports, lists, schema
 from kontora.crm.choices import Semantics
+from kontora.crm.services import saved_filters
 
 PLURALS = {"deal": "deals", "lead": "leads", "contact": "contacts", "company": "companies"}
 TITLES = {
@@ -237,6 +238,34 @@ def _url(base: str, params, **changes) -> str:
     return f"{base}?{encoded}" if encoded else base
 
 
+def _filter_params(params) -> dict:
+    """The filter bar's non-empty parameters (no sorting, no page): what a saved filter keeps."""
+    found = {}
+    for name in FilterForm.base_fields:
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            found[name] = values if len(values) > 1 else values[0]
+    return found
+
+
+def _saved_filter_links(request, entity: str, list_url: str) -> list[dict]:
+    current = _filter_params(request.GET)
+    links = []
+    for saved in lists.saved_filters(request.user, entity):
+        query = QueryDict(mutable=True)
+        for name, value in saved.params.items():
+            query.setlist(name, value if isinstance(value, list) else [value])
+        links.append(
+            {
+                "filter": saved,
+                "url": _url(list_url, query),
+                "own": saved.owner_id == request.user.pk,
+                "active": bool(current) and saved.params == current,
+            }
+        )
+    return links
+
+
 def _headers(list_url: str, params, fields: dict, chosen: list[schema.Field], sort: lists.Sort) -> list[dict]:
     """The name column then the chosen ones; a sortable header links to sorting by it, again to reverse."""
     name_field = fields["TITLE"] if "TITLE" in fields else fields["LAST_NAME"]
@@ -304,6 +333,9 @@ def record_list(request, entity: str):
         "add_url": _safe_reverse(f"crm:{entity}_add"),
         "bulk_form": BulkForm(None, entity=entity, user=request.user),
         "column_choices": [(name, field.label, field in chosen) for name, field in available.items()],
+        "saved_filters": _saved_filter_links(request, entity, list_url),
+        "can_save_filter": bool(_filter_params(request.GET)),
+        "can_share_filters": saved_filters.can_share(request.user),
     }
     template = "crm/list_page.html#rows" if request.htmx and not request.htmx.boosted else "crm/list_page.html"
     return render(request, template, context)
@@ -317,6 +349,8 @@ def _post(request, entity: str):
             name for name in request.POST.getlist("columns") if name in available
         ] or list(schema.entity(entity).default_columns)
         return redirect(back)
+    if {"save_filter", "delete_filter", "share_filter", "unshare_filter"} & set(request.POST):
+        return _saved_filter_post(request, entity)
     form = BulkForm(request.POST, entity=entity, user=request.user)
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     if not ids:
@@ -343,6 +377,37 @@ def _post(request, entity: str):
             )
             % {"count": count, "reason": reason},
         )
+    return redirect(back)
+
+
+def _saved_filter_post(request, entity: str):
+    """Save the filter bar as it is in the address (the form posts to the current URL), or delete/share one."""
+    back = request.get_full_path()
+    spec = schema.entity(entity)
+    try:
+        if "save_filter" in request.POST:
+            saved = saved_filters.save_filter(
+                by=request.user,
+                entity_type=spec.entity_type,
+                name=request.POST.get("name", ""),
+                params=_filter_params(request.GET),
+                shared=bool(request.POST.get("shared")),
+            )
+            messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+            return redirect(back)
+        for action in ("delete_filter", "share_filter", "unshare_filter"):
+            if action in request.POST:
+                pk = request.POST[action]
+                saved = lists.saved_filter(request.user, entity, int(pk) if pk.isdigit() else 0)
+                if action == "delete_filter":
+                    saved_filters.delete_filter(saved, by=request.user)
+                    messages.success(request, _("Filter “%(name)s” deleted.") % {"name": saved.name})
+                else:
+                    saved_filters.share_filter(saved, by=request.user, shared=action == "share_filter")
+    except (Invalid, Forbidden) as error:
+        messages.error(request, error.message)
+    except NotFound as error:
+        raise Http404 from error
     return redirect(back)
 
 
