@@ -719,3 +719,14 @@ def test_product_rows_with_a_negative_price_are_refused_and_the_old_rows_stay(as
 
     assert "Price must not be negative" in response.content.decode()
     assert ProductRow.objects.get().price == Decimal("10")
+
+
+def test_card_links_to_why_can_i_see_this(as_user, org):
+    deal = make_deal("Кластер для Казани", by=org.kazan_rep)
+
+    card = as_user(org.sales_head).get(deal.get_absolute_url()).content.decode()
+    why = as_user(org.sales_head).get(reverse("accounts:why"), {"entity": "crm.deal", "id": deal.pk})
+
+    assert f"entity=crm.deal&amp;id={deal.pk}" in card
+    assert why.status_code == 200
+    assert "Отдел продаж" in why.content.decode() or "Sales" in why.content.decode()
