@@ -414,3 +414,14 @@ def test_settings_page_shows_service_errors_at_the_field(org, as_user):
     assert response.status_code == 200
     assert response.context["add_form"].errors["code"]
     assert FieldDefinition.objects.count() == 1
+
+
+def test_services_refuse_custom_values_the_pages_could_not_show(org):
+    field = services.create_field(by=org.admin, entity_type=EntityType.DEAL, kind="double", label_ru="Размер кластера")
+
+    with pytest.raises(Invalid) as wrong_type:
+        make_deal("Кластер", by=org.sales_rep, custom={field.code: "большой"})
+    deal = make_deal("Кластер", by=org.sales_rep, custom={field.code: "3"})
+
+    assert wrong_type.value.field == field.code
+    assert deal.custom == {field.code: 3}

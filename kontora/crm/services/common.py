@@ -41,6 +41,23 @@ def apply_changes(record: models.Model, changes: dict[str, Any], allowed: tuple[
     return history.diff(before, history.snapshot(record, changes))
 
 
+def clean_custom(entity_type: int, fields: dict[str, Any]) -> None:
+    """Custom field values (UF_CRM_*) in `fields["custom"]`, typed into the stored format, whoever sends them.
+
+    Values of defined fields are checked and converted, so that REST and imports cannot store what the pages could
+    not show; keys without a definition are kept as they are (nothing shows or filters them). Required custom
+    fields are enforced by the forms that ask for them.
+    """
+    if not fields.get("custom"):
+        return
+    from kontora.crm.custom import definitions, validate_custom
+
+    known = {item.code for item in definitions(entity_type)}
+    values = dict(fields["custom"])
+    checked = validate_custom(entity_type, {code: values[code] for code in values if code in known}, partial=True)
+    fields["custom"] = {**{code: value for code, value in values.items() if code not in known}, **checked}
+
+
 def created(record: models.Model, *, by, fields: dict[str, Any]) -> None:
     name = record._meta.model_name
     values = history.snapshot(record, [field for field in fields if field not in {"contacts", "companies"}])

@@ -13,6 +13,7 @@ from kontora.crm.choices import Dictionary, EntityType, Semantics
 from kontora.crm.models import Category, Contact, Deal, LossReason, ProductRow, StageHistory, Status
 from kontora.crm.services.common import (
     apply_changes,
+    clean_custom,
     created,
     require,
     required_text,
@@ -75,6 +76,7 @@ def create_deal(
     if unknown:
         raise Invalid("UNKNOWN_FIELD", sorted(unknown)[0], _("This field cannot be set here."))
     _check(fields)
+    clean_custom(EntityType.DEAL, fields)
     fields.setdefault("responsible", by)
     deal = Deal(title=title, category=category, stage=stage, created_by=by, modified_by=by, **fields)
     deal.closed = stage.is_final
@@ -103,6 +105,7 @@ def update_deal(deal: Deal, *, by, contacts: Iterable[Contact] | None = None, **
         if field in changes:
             raise Invalid("USE_MOVE", field, _("Move the deal to another stage instead."))
     _check(changes)
+    clean_custom(EntityType.DEAL, changes)
     diff = apply_changes(deal, changes, DEAL_FIELDS)
     deal.modified_by = by
     deal.save()

@@ -14,6 +14,7 @@ from kontora.crm.communications import normalize
 from kontora.crm.models import Company, Contact, CrmRecord, Lead, MultiField, StageHistory, Status
 from kontora.crm.services.common import (
     apply_changes,
+    clean_custom,
     created,
     require,
     required_text,
@@ -88,6 +89,7 @@ def _check_amount(amount) -> None:
 
 def _new(model: type[CrmRecord], *, by, fields: dict) -> CrmRecord:
     fields.setdefault("responsible", by)
+    clean_custom(model.entity_type, fields)
     record = model(**{name: value for name, value in fields.items() if name not in {"contacts", "companies"}})
     record.created_by = record.modified_by = by
     require(by, "add", record)
@@ -137,6 +139,7 @@ def update_lead(lead: Lead, *, by, converting: bool = False, **changes) -> Lead:
         lead.status_changed_at = timezone.now()
     _check_dictionary(changes.get("source"), Dictionary.SOURCE, "source")
     _check_amount(changes.get("amount"))
+    clean_custom(lead.entity_type, changes)
     diff = apply_changes(lead, changes, LEAD_FIELDS)
     lead.modified_by = by
     lead.save()
@@ -166,6 +169,7 @@ def update_contact(contact: Contact, *, by, companies: Iterable[Company] | None 
     require(by, "update", contact)
     _check_dictionary(changes.get("contact_type"), Dictionary.CONTACT_TYPE, "contact_type")
     _check_dictionary(changes.get("source"), Dictionary.SOURCE, "source")
+    clean_custom(contact.entity_type, changes)
     diff = apply_changes(contact, changes, CONTACT_FIELDS)
     if not any(part.strip() for part in (contact.first_name, contact.middle_name, contact.last_name)):
         raise Invalid("REQUIRED", "last_name", _("Enter the contact's first or last name."))
@@ -201,6 +205,7 @@ def update_company(company: Company, *, by, **changes) -> Company:
         changes["title"] = required_text(changes["title"], "title", _("Enter the company's name."))
     _check_dictionary(changes.get("company_type"), Dictionary.COMPANY_TYPE, "company_type")
     _check_dictionary(changes.get("industry"), Dictionary.INDUSTRY, "industry")
+    clean_custom(company.entity_type, changes)
     diff = apply_changes(company, changes, COMPANY_FIELDS)
     company.modified_by = by
     company.save()
