@@ -58,6 +58,18 @@ def clean_custom(entity_type: int, fields: dict[str, Any]) -> None:
     fields["custom"] = {**{code: value for code, value in values.items() if code not in known}, **checked}
 
 
+def relink(record: models.Model, relation: str, targets, diff: dict[str, list]) -> None:
+    """Replace a many-to-many link (a deal's contacts, a contact's companies), noting the change in `diff`."""
+    if targets is None:
+        return
+    manager = getattr(record, relation)
+    old = sorted(manager.values_list("pk", flat=True))
+    manager.set(targets)
+    new = sorted(target.pk for target in targets)
+    if old != new:
+        diff[relation] = [old, new]
+
+
 def created(record: models.Model, *, by, fields: dict[str, Any]) -> None:
     name = record._meta.model_name
     values = history.snapshot(record, [field for field in fields if field not in {"contacts", "companies"}])

@@ -15,6 +15,7 @@ from kontora.crm.services.common import (
     apply_changes,
     clean_custom,
     created,
+    relink,
     require,
     required_text,
     seconds_since,
@@ -109,12 +110,7 @@ def update_deal(deal: Deal, *, by, contacts: Iterable[Contact] | None = None, **
     diff = apply_changes(deal, changes, DEAL_FIELDS)
     deal.modified_by = by
     deal.save()
-    if contacts is not None:
-        old = sorted(deal.contacts.values_list("pk", flat=True))
-        deal.contacts.set(contacts)
-        new = sorted(contact.pk for contact in contacts)
-        if old != new:
-            diff["contacts"] = [old, new]
+    relink(deal, "contacts", contacts, diff)
     still_visible(by, deal)
     updated(deal, by=by, diff=diff)
     return deal

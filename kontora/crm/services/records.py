@@ -16,6 +16,7 @@ from kontora.crm.services.common import (
     apply_changes,
     clean_custom,
     created,
+    relink,
     require,
     required_text,
     seconds_since,
@@ -175,12 +176,7 @@ def update_contact(contact: Contact, *, by, companies: Iterable[Company] | None 
         raise Invalid("REQUIRED", "last_name", _("Enter the contact's first or last name."))
     contact.modified_by = by
     contact.save()
-    if companies is not None:
-        old = sorted(contact.companies.values_list("pk", flat=True))
-        contact.companies.set(companies)
-        new = sorted(company.pk for company in companies)
-        if old != new:
-            diff["companies"] = [old, new]
+    relink(contact, "companies", companies, diff)
     still_visible(by, contact)
     updated(contact, by=by, diff=diff)
     return contact
