@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -328,10 +328,7 @@ def validate_custom(entity_type: int, values: Mapping[str, Any], *, partial: boo
 
 
 def _person_url(pk: int) -> str | None:
-    try:
-        return reverse("accounts:person", args=[pk])
-    except NoReverseMatch:
-        return None
+    return reverse("accounts:person", args=[pk])
 
 
 def _number_text(value: Any, money: bool) -> str:

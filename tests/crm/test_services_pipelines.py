@@ -159,8 +159,8 @@ def test_a_stage_deals_have_passed_through_needs_a_replacement_for_the_history(o
     preparation_pk = stage("PREPARATION").pk
 
     with pytest.raises(Invalid) as error:
-        pipelines_extra.remove_stage(stage("PREPARATION"), by=org.admin)
-    moved = pipelines_extra.remove_stage(stage("PREPARATION"), by=org.admin, move_to=stage("NEW"))
+        services.delete_stage(stage("PREPARATION"), by=org.admin)
+    moved = services.delete_stage(stage("PREPARATION"), by=org.admin, move_to=stage("NEW"))
 
     assert error.value.code == "MOVE_DEALS"
     assert moved == 0
@@ -171,11 +171,11 @@ def test_a_stage_deals_have_passed_through_needs_a_replacement_for_the_history(o
     ]  # fmt: skip
 
 
-def test_remove_stage_moves_current_deals_like_delete_stage(org):
+def test_delete_stage_moves_current_deals(org):
     deal = make_deal(by=org.sales_rep)
     services.move_deal(deal, stage("PREPARATION"), by=org.sales_rep)
 
-    moved = pipelines_extra.remove_stage(stage("PREPARATION"), by=org.admin, move_to=stage("EXECUTING"))
+    moved = services.delete_stage(stage("PREPARATION"), by=org.admin, move_to=stage("EXECUTING"))
 
     assert moved == 1
     assert Deal.objects.get(pk=deal.pk).stage.status_id == "EXECUTING"
@@ -187,7 +187,7 @@ def test_system_stages_stay(org):
     with pytest.raises(Invalid) as error:
         services.delete_stage(stage("WON"), by=org.admin, move_to=stage("NEW"))
     with pytest.raises(Invalid) as through_the_page:
-        pipelines_extra.remove_stage(stage("WON"), by=org.admin)
+        services.delete_stage(stage("WON"), by=org.admin)
 
     assert error.value.code == through_the_page.value.code == "SYSTEM_STAGE"
 

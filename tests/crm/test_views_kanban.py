@@ -4,25 +4,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from kontora.crm import services
 from kontora.crm.kanban import PAGE
-from kontora.crm.models import CrmRecord, Deal, LossReason, StageHistory, Status
+from kontora.crm.models import Deal, LossReason, StageHistory, Status
 from tests.factories import make_deal, make_lead, stage
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _record_links(monkeypatch):
-    """Until the card pages land, records link to the address they will have."""
-    try:
-        reverse("crm:deal_detail", args=[1])
-    except NoReverseMatch:
-        monkeypatch.setattr(CrmRecord, "get_absolute_url", lambda self: f"/crm/{self._meta.model_name}s/{self.pk}/")
 
 
 @pytest.fixture

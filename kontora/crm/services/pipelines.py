@@ -116,6 +116,16 @@ def reorder_stages(category: Category, ordered_ids: list[int], *, by) -> None:
     events.emit("crm.stage.reordered", category, by=by, order=ordered_ids)
 
 
+def in_history(status: Status) -> bool:
+    """Has any deal or lead ever been in this stage or status? History cannot lose the rows it points to."""
+    return StageHistory.objects.filter(Q(to_stage=status) | Q(from_stage=status)).exists()
+
+
+def repoint_history(status: Status, move_to: Status) -> None:
+    StageHistory.objects.filter(from_stage=status).update(from_stage=move_to)
+    StageHistory.objects.filter(to_stage=status).update(to_stage=move_to)
+
+
 @transaction.atomic
 def delete_stage(stage: Status, *, by, move_to: Status | None = None) -> int:
     """Delete a stage; its deals (bin included) go to `move_to`, which is required when there are any."""
@@ -124,16 +134,19 @@ def delete_stage(stage: Status, *, by, move_to: Status | None = None) -> int:
         raise Invalid("SYSTEM_STAGE", None, _("This stage is needed by the pipeline and cannot be deleted."))
     deals = Deal.all_objects.filter(stage=stage)
     count = deals.count()
-    in_history = StageHistory.objects.filter(Q(from_stage=stage) | Q(to_stage=stage)).exists()
-    if (count or in_history) and (move_to is None or move_to.entity_id != stage.entity_id or move_to.pk == stage.pk):
-        raise Invalid("MOVE_DEALS", "move_to",
-                      _("The stage has %(count)s deals: choose another stage of this pipeline for them.")
-                      % {"count": count})  # fmt: skip
+    if (count or in_history(stage)) and (
+        move_to is None or move_to.entity_id != stage.entity_id or move_to.pk == stage.pk
+    ):
+        message = (
+            _("The stage has %(count)s deals: choose another stage of this pipeline for them.") % {"count": count}
+            if count
+            else _("Deals have passed through this stage: choose another stage of this pipeline to take its place.")
+        )
+        raise Invalid("MOVE_DEALS", "move_to", message)
     if move_to is not None:
         # Deals standing in the stage, and the history of those that passed through it, go to `move_to`.
         deals.update(stage=move_to, closed=move_to.is_final)
-        StageHistory.objects.filter(from_stage=stage).update(from_stage=move_to)
-        StageHistory.objects.filter(to_stage=stage).update(to_stage=move_to)
+        repoint_history(stage, move_to)
     history.record(stage, by=by, action="delete", changes={"moved_deals": [count, move_to.pk if move_to else None]})
     events.emit("crm.stage.deleted", None, by=by, id=stage.pk, moved_deals=count)
     stage.delete()

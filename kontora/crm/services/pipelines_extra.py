@@ -4,15 +4,15 @@ These write history but emit no events: their event types are not declared yet.
 """
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kontora.accounts.selectors import is_administrator
 from kontora.core.errors import Forbidden, Invalid
 from kontora.crm.choices import Dictionary, Semantics
-from kontora.crm.models import Category, Lead, LossReason, StageHistory, Status
+from kontora.crm.models import Category, Lead, LossReason, Status
 from kontora.crm.services.common import required_text
-from kontora.crm.services.pipelines import create_stage, delete_stage, reorder_stages
+from kontora.crm.services.pipelines import create_stage, in_history, reorder_stages, repoint_history
 from kontora.events import history
 
 SEMANTICS_ORDER = {Semantics.PROCESS: 0, Semantics.SUCCESS: 1, Semantics.FAILURE: 2}
@@ -51,11 +51,7 @@ def add_stage(
     """A new stage at the end of its group: the last step in progress, or the last way to lose."""
     if semantics not in (Semantics.PROCESS, Semantics.FAILURE):
         raise Invalid("BAD_SEMANTICS", "semantics", _("A pipeline has one successful stage."))
-    top = Status.objects.filter(category=category, entity_id=category.stage_entity).aggregate(top=Max("sort"))["top"]
-    stage = create_stage(category, by=by, name=name, color=color, semantics=semantics, sort=(top or 0) + 10)
-    reorder_stages(category, _in_place(_stages(category)), by=by)
-    stage.refresh_from_db()
-    return stage
+    return create_stage(category, by=by, name=name, color=color, semantics=semantics)
 
 
 @transaction.atomic
@@ -75,33 +71,6 @@ def move_stage(stage: Status, *, by, offset: int) -> None:
     slots = iter(group)
     group_ids = set(group)
     reorder_stages(category, [next(slots) if pk in group_ids else pk for pk in ordered], by=by)
-
-
-def _in_history(status: Status) -> bool:
-    return StageHistory.objects.filter(Q(to_stage=status) | Q(from_stage=status)).exists()
-
-
-def _repoint_history(status: Status, move_to: Status) -> None:
-    StageHistory.objects.filter(from_stage=status).update(from_stage=move_to)
-    StageHistory.objects.filter(to_stage=status).update(to_stage=move_to)
-
-
-@transaction.atomic
-def remove_stage(stage: Status, *, by, move_to: Status | None = None) -> int:
-    """`delete_stage`, also for a stage that deals have passed through: its place in their history goes to `move_to`.
-
-    The stage history refers to stages it cannot lose, so a stage that appears there needs a replacement even when
-    no deal stands in it now.
-    """
-    _require_admin(by)
-    if not stage.system and _in_history(stage):
-        if move_to is None or move_to.entity_id != stage.entity_id or move_to.pk == stage.pk:
-            raise Invalid(
-                "MOVE_DEALS", "move_to",
-                _("Deals have passed through this stage: choose another stage of this pipeline to take its place."),
-            )  # fmt: skip
-        _repoint_history(stage, move_to)
-    return delete_stage(stage, by=by, move_to=move_to)
 
 
 @transaction.atomic
@@ -230,7 +199,7 @@ def delete_lead_status(status: Status, *, by, move_to: Status | None = None) -> 
         raise Invalid("SYSTEM_STATUS", None, _("This status is needed by the CRM and cannot be deleted."))
     leads = Lead.all_objects.filter(status=status)
     count = leads.count()
-    used = count or _in_history(status)
+    used = count or in_history(status)
     if used and (
         move_to is None
         or move_to.entity_id != Dictionary.LEAD_STATUS
@@ -242,7 +211,7 @@ def delete_lead_status(status: Status, *, by, move_to: Status | None = None) -> 
                       )  # fmt: skip
     if used:
         leads.update(status=move_to)
-        _repoint_history(status, move_to)
+        repoint_history(status, move_to)
     history.record(status, by=by, action="delete", changes={"moved_leads": [count, move_to.pk if move_to else None]})
     status.delete()
     return count

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,10 +185,7 @@ def _record_or_404(request, entity_type: int, pk: int) -> CrmRecord:
 
 
 def _list_url(kind: Kind) -> str:
-    try:
-        return reverse(kind.list_name)
-    except NoReverseMatch:  # until the list pages are there
-        return reverse("crm:bin")
+    return reverse(kind.list_name)
 
 
 # The card: what it shows ------------------------------------------------------------------------------------
@@ -397,10 +394,7 @@ def _convert_url(record: CrmRecord) -> str | None:
     """The lead conversion page (the pipelines team's), for a lead that is not converted yet."""
     if not isinstance(record, Lead) or record.is_converted:
         return None
-    try:
-        return reverse("crm:lead_convert", args=[record.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("crm:lead_convert", args=[record.pk])
 
 
 def _add_url(key: str, kind: Kind, record: CrmRecord) -> str | None:

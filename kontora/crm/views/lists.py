@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -199,14 +199,6 @@ def _chosen_columns(request, entity: str, available: dict[str, schema.Field]) ->
     return [name for name in names if name in available]
 
 
-def _safe_reverse(name: str, *args) -> str | None:
-    """Pages other screens own may not exist yet; a list still renders without their links."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _cell(value) -> tuple[str, object]:
     if isinstance(value, bool):
         return "bool", value
@@ -310,7 +302,7 @@ def record_list(request, entity: str):
     cells = [
         {
             "record": record,
-            "url": _safe_reverse(f"crm:{entity}_detail", record.pk),
+            "url": reverse(f"crm:{entity}_detail", args=[record.pk]),
             "cells": [_cell(schema.display_value(record, column)) for column in chosen],
         }
         for record in current.rows
@@ -330,7 +322,7 @@ def record_list(request, entity: str):
         "can_export": lists.can_export(request.user, spec.model),
         "export_csv_url": _url(reverse(f"crm:{entity}_export", args=["csv"]), params),
         "export_xlsx_url": _url(reverse(f"crm:{entity}_export", args=["xlsx"]), params),
-        "add_url": _safe_reverse(f"crm:{entity}_add"),
+        "add_url": reverse(f"crm:{entity}_add"),
         "bulk_form": BulkForm(None, entity=entity, user=request.user),
         "column_choices": [(name, field.label, field in chosen) for name, field in available.items()],
         "saved_filters": _saved_filter_links(request, entity, list_url),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -33,14 +33,6 @@ def _add_error(form: forms.Form, error: Invalid | Forbidden) -> None:
     """A service error on the form: on its field when the form has it, above the form otherwise."""
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, error.message)
-
-
-def _card_url(record) -> str | None:
-    """The record's card, once the card pages are installed."""
-    try:
-        return record.get_absolute_url()
-    except NoReverseMatch:
-        return None
 
 
 # Pipeline settings
@@ -132,7 +124,7 @@ def _move_stage(offset: int):
 def _delete_stage(request) -> str:
     stage = _found(reads.stage(_int(request.POST, "id")))
     move_to = reads.stage(_int(request.POST, "move_to")) if request.POST.get("move_to") else None
-    moved = pipelines_extra.remove_stage(stage, by=request.user, move_to=move_to)
+    moved = services.delete_stage(stage, by=request.user, move_to=move_to)
     if moved:
         return _("Stage deleted; its deals moved to “%(stage)s”.") % {"stage": move_to.name}
     return _("Stage deleted.")
@@ -368,7 +360,7 @@ def lead_convert(request, pk: int):
         else:
             messages.success(request, _("The lead is converted."))
             target = result.deal or result.contact or result.company
-            return redirect(_card_url(target) or reverse("crm:lead_convert", args=[lead.pk]))
+            return redirect(target.get_absolute_url())
     return render(
         request,
         "crm/convert_lead.html",
@@ -468,7 +460,7 @@ def merge(request, entity: str, keep_id: int, drop_id: int):
             _add_error(form, error)
         else:
             messages.success(request, _("Records merged; the duplicate is in the recycle bin."))
-            return redirect(_card_url(keep) or reverse("web:home"))
+            return redirect(keep.get_absolute_url())
     rows = [{**row, "bound": form[row["field"]] if "field" in row else None} for row in form.rows]
     return render(
         request,
