@@ -3,7 +3,7 @@
 from kontora.core.textsearch import contains_ci
 from kontora.crm.choices import EntityType
 from kontora.crm.communications import looks_like_phone
-from kontora.crm.selectors import RECORD_MODELS, find_by_communication, visible_records
+from kontora.crm.selectors import RECORD_MODELS, records_by_communication, visible_records
 
 TEXT_FIELDS = {
     EntityType.LEAD: ("title", "first_name", "last_name", "company_title"),
@@ -19,10 +19,7 @@ def search(user, query: str, limit: int) -> list[dict]:
         return []
     hits = []
     if looks_like_phone(query) or "@" in query:
-        found = find_by_communication(user, query, limit)
-        for entity_type, ids in found.items():
-            model = RECORD_MODELS[entity_type]
-            hits += [_hit(record) for record in model.objects.filter(pk__in=ids)]
+        hits = [_hit(record) for records in records_by_communication(user, query, limit).values() for record in records]
         if hits:
             return hits[:limit]
     for entity_type, fields in TEXT_FIELDS.items():

@@ -136,8 +136,8 @@ def timeline(record) -> list[dict]:
     return sorted(items, key=lambda entry: entry["at"], reverse=True)
 
 
-def find_by_communication(user, text: str, limit: int = 20) -> dict[int, list[int]]:
-    """Ids of visible leads, contacts and companies with this phone (any format) or email."""
+def records_by_communication(user, text: str, limit: int = 20) -> dict[int, list]:
+    """Visible leads, contacts and companies with this phone (any format) or email, per entity type."""
     type_id = MultiFieldType.PHONE if looks_like_phone(text) else MultiFieldType.EMAIL
     value = normalize(type_id, text)
     if not value:
@@ -146,8 +146,13 @@ def find_by_communication(user, text: str, limit: int = 20) -> dict[int, list[in
     rows = MultiField.objects.filter(type_id=type_id, normalized=value).values_list("entity_type", "entity_id")
     for entity_type, entity_id in rows[:500]:
         found.setdefault(entity_type, []).append(entity_id)
-    result = {}
-    for entity_type, ids in found.items():
-        model = RECORD_MODELS[entity_type]
-        result[entity_type] = list(visible_records(user, model).filter(pk__in=ids).values_list("pk", flat=True)[:limit])
-    return result
+    return {
+        entity_type: list(visible_records(user, RECORD_MODELS[entity_type]).filter(pk__in=ids)[:limit])
+        for entity_type, ids in found.items()
+    }
+
+
+def find_by_communication(user, text: str, limit: int = 20) -> dict[int, list[int]]:
+    """Ids of visible leads, contacts and companies with this phone (any format) or email."""
+    return {entity_type: [record.pk for record in records]
+            for entity_type, records in records_by_communication(user, text, limit).items()}  # fmt: skip
