@@ -25,6 +25,10 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp frontend/node_modules/alpinejs/dist/cdn.min.js $(VENDOR)/alpine.min.js
 	cp frontend/node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortable.min.js
+	cp frontend/node_modules/frappe-gantt/dist/frappe-gantt.umd.js $(VENDOR)/frappe-gantt.js
+	cp frontend/node_modules/frappe-gantt/dist/frappe-gantt.css $(VENDOR)/frappe-gantt.css
+	cp frontend/node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar.min.js
+	cp frontend/node_modules/@fullcalendar/core/locales/ru.global.min.js $(VENDOR)/fullcalendar-ru.js
 	touch $@
 
 assets: $(VENDOR)/.built

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kontora.accounts",
     "kontora.events",
     "kontora.crm",
+    "kontora.tasks",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("kontora.web.urls")),
     path("", include("kontora.accounts.urls")),
     path("crm/", include("kontora.crm.urls")),
+    path("tasks/", include("kontora.tasks.urls")),
 ]
 
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):

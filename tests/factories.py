@@ -79,3 +79,15 @@ def stage(code: str):
 
     entity = "DEAL_STAGE" if ":" not in code else f"DEAL_STAGE_{code.split(':')[0][1:]}"
     return Status.objects.get(entity_id=entity, status_id=code)
+
+
+def make_task(title: str | None = None, *, by: User, **fields):
+    from kontora.tasks.services.tasks import create_task
+
+    return create_task(by=by, title=title or f"Задача {next(_counter)}", **fields)
+
+
+def make_project(name: str | None = None, *, by: User, **fields):
+    from kontora.tasks.services.projects import create_project
+
+    return create_project(by=by, name=name or f"Проект {next(_counter)}", **fields)

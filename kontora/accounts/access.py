@@ -5,8 +5,10 @@ notification and push starts from `visible()` or `can()`. Levels are resolved on
 `AccessContext` cached on the user object.
 """
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -38,6 +40,9 @@ class EntityType:
     """How the gate sees one model: its key, its actions and the path to the user who owns a record.
 
     `owner` is a lookup path to a User ("responsible", "deal__responsible"); "" means the record is a User.
+    `participants` are further paths to users who share the record as if they owned it (a task's creator,
+    co-executors and observers): levels reach a record through any of them. `audience(user, action)` returns
+    records reachable otherwise (a project's tasks for its members), OR-ed in below level ALL.
     """
 
     key: str
@@ -45,19 +50,25 @@ class EntityType:
     owner: str = "responsible"
     actions: tuple[str, ...] = ACTIONS
     presets: dict[str, dict[str, Level]] = field(default_factory=dict)
+    participants: tuple[str, ...] = ()
+    audience: Callable[[User, str], Q | None] | None = None
 
-    def _path(self, suffix: str) -> str:
-        return f"{self.owner}__{suffix}" if self.owner else suffix
+    def _paths(self) -> tuple[str, ...]:
+        return (self.owner, *self.participants)
+
+    def _through(self, path: str, value) -> Q:
+        condition = {f"{path}__in" if path else "pk__in": value}
+        if "__" in path:  # a to-many path: a semi-join, so a record shared twice is not returned twice
+            return Q(pk__in=self.model._base_manager.filter(**condition).values("pk"))
+        return Q(**condition)
 
     def owned_by(self, user_ids: Iterable[int]) -> Q:
-        return Q(**{self._path("pk__in"): list(user_ids)}) if self.owner else Q(pk__in=list(user_ids))
-
-    def in_departments(self, department_ids: Iterable[int]) -> Q:
-        return Q(**{self._path("department_id__in"): list(department_ids)})
+        ids = list(user_ids)
+        return _any(self._through(path, ids) for path in self._paths())
 
     def owned_by_any(self, users: QuerySet) -> Q:
         """Records owned by any of `users` (a subquery: the database picks the few owners first)."""
-        return Q(**{f"{self.owner}__in" if self.owner else "pk__in": users.values("pk")})
+        return _any(self._through(path, users.values("pk")) for path in self._paths())
 
     def owner_id(self, obj: models.Model) -> int | None:
         if not self.owner:
@@ -71,6 +82,10 @@ class EntityType:
 
     def preset_level(self, preset: str, action: str) -> Level:
         return self.presets.get(preset, {}).get(action, PRESETS[preset].get(action, Level.NONE))
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    return reduce(operator.or_, conditions)
 
 
 def register_entity(entity: EntityType) -> EntityType:
@@ -155,10 +170,15 @@ class AccessContext:
             levels.append(self.grants.get((entity.key, action, scope), Level.NONE))
         return Level(max(levels))
 
-    def condition(self, entity: EntityType, level: Level) -> Q | None:
+    def condition(self, entity: EntityType, level: Level, action: str = "read") -> Q | None:
         """The filter for a level; None means no restriction."""
         if level >= Level.ALL:
             return None
+        owned = self._owned(entity, level)
+        extra = entity.audience(self.user, action) if entity.audience else None
+        return owned if extra is None else owned | extra
+
+    def _owned(self, entity: EntityType, level: Level) -> Q:
         if level in (Level.SUBTREE, Level.DEPARTMENT):
             departments = self.department_tree if level == Level.SUBTREE else self.departments
             owners = User.objects.filter(Q(pk=self.user.pk) | Q(department_id__in=list(departments)))
@@ -193,7 +213,7 @@ def visible(user: User, model: type[models.Model], action: str = "read", scope: 
     level = ctx.level(entity, action, scope)
     if level == Level.NONE:
         return queryset.none()
-    condition = ctx.condition(entity, level)
+    condition = ctx.condition(entity, level, action)
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -208,7 +228,7 @@ def can(user: User, action: str, obj: models.Model, scope: str = "") -> bool:
         return True
     if obj.pk is not None and action != "add":
         # The base manager, so that records in the recycle bin can still be checked (to restore them).
-        condition = ctx.condition(entity, level)
+        condition = ctx.condition(entity, level, action)
         candidates = obj.__class__._base_manager.filter(pk=obj.pk)
         return (candidates if condition is None else candidates.filter(condition)).exists()
     owner_id = entity.owner_id(obj)

@@ -1,0 +1,57 @@
+"""What tasks declare at start: entities for the gate, event types, subscribers, menu and the header counter."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kontora import events
+from kontora.accounts import access
+from kontora.accounts.models import Level, Role
+
+EVENT_TYPES = [
+    # name, label, Bitrix24 REST event
+    ("tasks.task.created", _("Task created"), "ONTASKADD"),
+    ("tasks.task.updated", _("Task changed"), "ONTASKUPDATE"),
+    ("tasks.task.status_changed", _("Task status changed"), ""),
+    ("tasks.task.completed", _("Task completed"), ""),
+    ("tasks.task.deleted", _("Task deleted"), "ONTASKDELETE"),
+    ("tasks.task.restored", _("Task restored"), ""),
+    ("tasks.comment.created", _("Task comment added"), "ONTASKCOMMENTADD"),
+    ("tasks.comment.updated", _("Task comment changed"), "ONTASKCOMMENTUPDATE"),
+    ("tasks.comment.deleted", _("Task comment deleted"), "ONTASKCOMMENTDELETE"),
+    ("tasks.checklist.changed", _("Task checklist changed"), ""),
+    ("tasks.timer.started", _("Timer started"), ""),
+    ("tasks.timer.stopped", _("Timer stopped"), ""),
+    ("tasks.time.added", _("Time entered"), ""),
+    ("tasks.dependency.changed", _("Task dependencies changed"), ""),
+    ("tasks.project.created", _("Project created"), "ONSONETGROUPADD"),
+    ("tasks.project.updated", _("Project changed"), "ONSONETGROUPUPDATE"),
+    ("tasks.project.member_added", _("Project member added"), ""),
+    ("tasks.project.member_removed", _("Project member removed"), ""),
+    ("tasks.project.join_requested", _("Asked to join a project"), ""),
+    ("tasks.project.join_declined", _("Request to join a project declined"), ""),
+    ("tasks.template.created", _("Task template saved"), ""),
+]
+# Employees see the tasks they take part in (and, through the audience, their projects'), not their whole
+# department's; heads see their people's tasks, as the gate's presets give them.
+TASK_PRESETS = {Role.Preset.EMPLOYEE: {"read": Level.OWN, "export": Level.OWN}}
+
+
+def register() -> None:
+    from kontora.tasks import selectors, subscribers
+    from kontora.tasks.models import Project, Task
+
+    access.register_entity(access.EntityType(
+        key="tasks.task", model=Task, owner="responsible", participants=("created_by", "members__user"),
+        presets=TASK_PRESETS, audience=selectors.task_audience,
+    ))  # fmt: skip
+    access.register_entity(access.EntityType(
+        key="tasks.project", model=Project, owner="owner", presets=TASK_PRESETS, audience=selectors.project_audience,
+    ))  # fmt: skip
+    for name, label, bitrix_name in EVENT_TYPES:
+        events.declare(name, label, bitrix_name)
+    for pattern in ("tasks.task.*", "tasks.comment.*"):
+        events.subscribe(pattern, subscribers.on_task_event)
+    events.subscribe("tasks.task.created", subscribers.tell_about_new_task)
+    events.subscribe("tasks.task.updated", subscribers.tell_about_changes)
+    events.subscribe("tasks.task.status_changed", subscribers.tell_about_status)
+    events.subscribe("tasks.comment.created", subscribers.tell_about_comment)
+    events.subscribe("tasks.project.join_requested", subscribers.tell_about_join_request)

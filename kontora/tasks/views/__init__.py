@@ -1,0 +1,1 @@
+"""Task and project pages: each module declares its `urlpatterns`; views parse, call one service, render."""

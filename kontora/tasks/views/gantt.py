@@ -1,0 +1,3 @@
+"""gantt pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""projects pages."""
+
+urlpatterns: list = []

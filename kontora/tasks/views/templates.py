@@ -1,0 +1,3 @@
+"""templates pages."""
+
+urlpatterns: list = []
