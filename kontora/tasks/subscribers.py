@@ -30,11 +30,12 @@ def _actor(event: Event) -> str:
 
 
 def push_counters(user_ids) -> None:
-    """Send each person's task counters to their open tabs (the header number and the list's chips)."""
+    """Send each person's task counters to their open tabs: "tasks" for the header, "tasks_<counter>" for the
+    list's chips (elements with `data-counter="tasks_overdue"` and so on update themselves)."""
     for user_id in {pk for pk in user_ids if pk}:
         values = selectors.counters(user_id)
         total = values["overdue"] + values["unread_comments"] + values["awaiting_control"]
-        realtime.push([user_id], "counters", {"tasks": total, "tasks_detail": values})
+        realtime.push([user_id], "counters", {"tasks": total, **{f"tasks_{key}": n for key, n in values.items()}})
 
 
 def on_task_event(event: Event) -> None:
