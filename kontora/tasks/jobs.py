@@ -2,10 +2,13 @@
 
 from django.tasks import task
 from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from kontora.core import durable
 from kontora.events.notifications import notify, render_for
 from kontora.tasks.models import Reminder
+from kontora.tasks.services.templates import run_due_templates
 
 
 @task
@@ -25,3 +28,9 @@ def _remind(reminder: Reminder) -> None:
 
 
 durable.register(Reminder, send_reminder)
+
+
+@db_periodic_task(crontab(minute="*"), name="kontora.tasks.recurring")
+def run_recurring_templates() -> int:
+    """Set the tasks of recurring templates that are due (each run once, whichever worker gets it)."""
+    return run_due_templates()

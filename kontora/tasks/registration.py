@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kontora import events
 from kontora.accounts import access
 from kontora.accounts.models import Level, Role
+from kontora.core.registry import Counter, MenuEntry
 
 EVENT_TYPES = [
     # name, label, Bitrix24 REST event
@@ -36,7 +37,9 @@ TASK_PRESETS = {Role.Preset.EMPLOYEE: {"read": Level.OWN, "export": Level.OWN}}
 
 
 def register() -> None:
-    from kontora.tasks import selectors, subscribers
+    from kontora.core.demo import DemoBuilder
+    from kontora.core.registry import registry
+    from kontora.tasks import demo, selectors, subscribers
     from kontora.tasks.models import Project, Task
 
     access.register_entity(access.EntityType(
@@ -55,3 +58,6 @@ def register() -> None:
     events.subscribe("tasks.task.status_changed", subscribers.tell_about_status)
     events.subscribe("tasks.comment.created", subscribers.tell_about_comment)
     events.subscribe("tasks.project.join_requested", subscribers.tell_about_join_request)
+    registry.register("demo", "tasks", DemoBuilder(30, demo.build))
+    registry.register("menu", "tasks", MenuEntry("tasks", _("Tasks and projects"), "tasks:list", "tasks", order=20))
+    registry.register("counters", "tasks", Counter("tasks", _("Tasks"), "tasks:list", selectors.header_count, order=5))

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kontora.accounts import access
@@ -66,24 +66,36 @@ def with_list_columns(queryset: QuerySet[Task]) -> QuerySet[Task]:
 
 # ---- counters ----------------------------------------------------------------------------------------------
 
-COUNTERS = ("overdue", "due_soon", "no_deadline", "unread_comments", "awaiting_control")
+COUNTERS = ("new", "overdue", "due_soon", "no_deadline", "unread_comments", "awaiting_control")
+HEADER_COUNTERS = ("new", "overdue", "unread_comments", "awaiting_control")
 
 
-def _doing(user_id: int) -> Q:
-    return Q(responsible_id=user_id) | _member_of(user_id, MemberRole.ACCOMPLICE)
+def _membership_ids(user_id: int, role: str | None = None) -> list[int]:
+    """The ids of the tasks a person helps with or follows, read first: a person has few, and a plain list lets the
+    database use its indexes for `responsible = me OR id IN (...)` where a subquery makes it scan every task."""
+    memberships = TaskMember.objects.filter(user_id=user_id)
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    return list(memberships.values_list("task_id", flat=True))
 
 
 def counter_querysets(user_id: int) -> dict[str, QuerySet[Task]]:
-    """The tasks behind each counter; a counter is the count of its queryset (and the list filter behind it)."""
+    """The tasks behind each counter; a counter is the count of its queryset (and the list filter behind it).
+
+    new — set for me by someone else (I am responsible or co-executor) and not opened yet;
+    overdue / due_soon — mine to do, open, deadline passed / within 24 hours (awaiting control is not late);
+    no_deadline — set for me by someone else without a deadline; unread_comments — someone else commented after I
+    last opened the task; awaiting_control — I set it, it was finished and waits for me to accept or return it.
+    """
     now = timezone.now()
     base = Task.objects.all()
-    doing_open = base.filter(_doing(user_id), status__in=LATE_STATUSES)
-    seen = TaskView.objects.filter(task=OuterRef("pk"), user_id=user_id).values("seen_at")[:1]
-    participant = (
-        Q(responsible_id=user_id) | Q(created_by_id=user_id)
-        | Q(pk__in=TaskMember.objects.filter(user_id=user_id).values("task_id"))
-    )  # fmt: skip
+    helping = _membership_ids(user_id, MemberRole.ACCOMPLICE)
+    doing = Q(responsible_id=user_id) | Q(pk__in=helping)
+    doing_open = base.filter(doing, status__in=LATE_STATUSES)
+    seen = TaskView.objects.filter(task=OuterRef("pk"), user_id=user_id)
+    participant = Q(responsible_id=user_id) | Q(created_by_id=user_id) | Q(pk__in=_membership_ids(user_id))
     return {
+        "new": doing_open.exclude(created_by_id=user_id).exclude(Exists(seen)),
         "overdue": doing_open.filter(deadline__lt=now),
         "due_soon": doing_open.filter(deadline__gte=now, deadline__lt=now + timedelta(hours=24)),
         "no_deadline": base.filter(responsible_id=user_id, status__in=LATE_STATUSES, deadline__isnull=True).exclude(
@@ -91,8 +103,7 @@ def counter_querysets(user_id: int) -> dict[str, QuerySet[Task]]:
         ),
         "unread_comments": base.filter(participant, last_comment_at__isnull=False)
         .exclude(last_comment_by_id=user_id)
-        .annotate(seen_at=Subquery(seen))
-        .filter(Q(seen_at__isnull=True) | Q(seen_at__lt=F("last_comment_at"))),
+        .exclude(Exists(seen.filter(seen_at__gte=OuterRef("last_comment_at")))),
         "awaiting_control": base.filter(created_by_id=user_id, status=Status.AWAITING_CONTROL).exclude(
             responsible_id=user_id
         ),
@@ -103,10 +114,14 @@ def counters(user_id: int) -> dict[str, int]:
     return {key: queryset.count() for key, queryset in counter_querysets(user_id).items()}
 
 
+def header_total(values: dict[str, int]) -> int:
+    return sum(values[key] for key in HEADER_COUNTERS)
+
+
 def header_count(user) -> int:
-    """The header's tasks number: what needs the person now (late, unread comments, awaiting their control)."""
-    values = counter_querysets(user.pk)
-    return sum(values[key].count() for key in ("overdue", "unread_comments", "awaiting_control"))
+    """The header's tasks number: what needs the person now — not yet opened, late, new comments, to control."""
+    querysets = counter_querysets(user.pk)
+    return sum(querysets[key].count() for key in HEADER_COUNTERS)
 
 
 def team(user) -> QuerySet[User]:

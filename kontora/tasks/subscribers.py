@@ -34,8 +34,11 @@ def push_counters(user_ids) -> None:
     list's chips (elements with `data-counter="tasks_overdue"` and so on update themselves)."""
     for user_id in {pk for pk in user_ids if pk}:
         values = selectors.counters(user_id)
-        total = values["overdue"] + values["unread_comments"] + values["awaiting_control"]
-        realtime.push([user_id], "counters", {"tasks": total, **{f"tasks_{key}": n for key, n in values.items()}})
+        realtime.push(
+            [user_id],
+            "counters",
+            {"tasks": selectors.header_total(values), **{f"tasks_{key}": n for key, n in values.items()}},
+        )
 
 
 def on_task_event(event: Event) -> None:

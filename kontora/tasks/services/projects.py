@@ -1,5 +1,7 @@
 """Projects: create and change them, members and their roles, joining (with approval for closed ones), stages."""
 
+import re
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_noop
 
 from kontora import events
 from kontora.accounts import access
-from kontora.accounts.models import User
+from kontora.accounts.models import Level, User
 from kontora.core.errors import Forbidden, Invalid, NotFound
 from kontora.events import history
 from kontora.tasks.choices import ProjectRole, Visibility
@@ -15,8 +17,9 @@ from kontora.tasks.models import Project, ProjectMember, ProjectStage
 
 PROJECT_FIELDS = ("name", "description", "visibility", "archived")
 DEFAULT_STAGES = (
-    (gettext_noop("To do"), "#00a2e8"), (gettext_noop("Doing"), "#f5a623"), (gettext_noop("Done"), "#7bd500"),
+    (gettext_noop("To do"), "#00a2e8"), (gettext_noop("In work"), "#f5a623"), (gettext_noop("Done"), "#7bd500"),
 )  # fmt: skip
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 STAFF = (ProjectRole.OWNER, ProjectRole.MODERATOR)
 MEMBERS = (ProjectRole.OWNER, ProjectRole.MODERATOR, ProjectRole.MEMBER)
 
@@ -28,6 +31,13 @@ def role_in(user, project: Project) -> str | None:
 def can_manage(user, project: Project) -> bool:
     """Owner and moderators manage a project; so does anyone the gate lets change it beyond their own."""
     return role_in(user, project) in STAFF or access.can(user, "update", project)
+
+
+def can_hand_over(user, project: Project) -> bool:
+    """Only the owner hands a project over, or someone the gate lets change it beyond their own (the owner's head,
+    an administrator); moderators cannot make themselves owners."""
+    beyond_own = access.context_for(user).level(access.entity_for(Project), "update") >= Level.DEPARTMENT
+    return project.owner_id == user.pk or (beyond_own and access.can(user, "update", project))
 
 
 def can_post(user, project: Project) -> bool:
@@ -126,12 +136,14 @@ def join_project(project: Project, *, by) -> ProjectMember:
     """Open projects take anyone at once; closed ones record a request for the owner or moderators to approve.
     Secret projects cannot be joined, only invited to."""
     current = role_in(by, project)
-    if current in MEMBERS:
+    if current is not None:  # a member already, or a request already waiting
         return ProjectMember.objects.get(project=project, user=by)
     if project.visibility == Visibility.SECRET or project.archived:
         raise NotFound()
     role = ProjectRole.MEMBER if project.visibility == Visibility.OPEN else ProjectRole.REQUESTED
     member = _put(project, by, role)
+    if role == ProjectRole.MEMBER:
+        history.record(project, by=by, action="member", changes={"members": [None, by.pk]})
     events.emit("tasks.project.join_requested" if role == ProjectRole.REQUESTED else "tasks.project.member_added",
                 project, by=by, user_id=by.pk, role=role)  # fmt: skip
     return member
@@ -147,6 +159,7 @@ def answer_request(project: Project, user, *, by, approve: bool) -> None:
     if approve:
         member.role = ProjectRole.MEMBER
         member.save(update_fields=["role"])
+        history.record(project, by=by, action="member", changes={"members": [None, member.user_id]})
         events.emit("tasks.project.member_added", project, by=by, user_id=member.user_id, role=member.role)
     else:
         member.delete()
@@ -155,15 +168,25 @@ def answer_request(project: Project, user, *, by, approve: bool) -> None:
 
 @transaction.atomic
 def hand_over(project: Project, user, *, by) -> None:
-    if project.owner_id != by.pk and not access.can(by, "update", project):
+    if not can_hand_over(by, project):
         raise Forbidden()
+    former = project.owner_id
     ProjectMember.objects.filter(project=project, role=ProjectRole.OWNER).update(role=ProjectRole.MODERATOR)
     _put(project, user, ProjectRole.MEMBER)
     ProjectMember.objects.filter(project=project, user=user).update(role=ProjectRole.OWNER)
     project.owner_id = user.pk if isinstance(user, User) else user
     project.save(update_fields=["owner", "updated_at"])
-    history.record(project, by=by, action="update", changes={"owner": [by.pk, project.owner_id]})
-    events.emit("tasks.project.updated", project, by=by, changes={"owner": [by.pk, project.owner_id]})
+    history.record(project, by=by, action="update", changes={"owner": [former, project.owner_id]})
+    events.emit("tasks.project.updated", project, by=by, changes={"owner": [former, project.owner_id]})
+
+
+def _colour(value: str | None) -> str:
+    """A stage colour goes into a style attribute: only "#rrggbb" is taken."""
+    if not value:
+        return "#00a2e8"
+    if not COLOUR.match(value):
+        raise Invalid("BAD_COLOUR", "color", _("A colour is written as #rrggbb."))
+    return value.lower()
 
 
 @transaction.atomic
@@ -174,7 +197,8 @@ def add_stage(project: Project, *, by, title: str, color: str = "#00a2e8") -> Pr
     if not title:
         raise Invalid("REQUIRED", "title", _("Name the stage."))
     last = project.stages.aggregate(last=Max("sort"))["last"] or 0
-    stage = ProjectStage.objects.create(project=project, title=title, color=color or "#00a2e8", sort=last + 100)
+    stage = ProjectStage.objects.create(project=project, title=title, color=_colour(color), sort=last + 100)
+    history.record(project, by=by, action="update", changes={"stages": [None, stage.title]})
     events.emit("tasks.project.updated", project, by=by, changes={"stages": [None, stage.pk]})
     return stage
 
@@ -186,7 +210,7 @@ def update_stage(stage: ProjectStage, *, by, title: str | None = None, color: st
     if title is not None:
         stage.title = title.strip()[:100] or stage.title
     if color:
-        stage.color = color
+        stage.color = _colour(color)
     stage.save()
     return stage
 
@@ -214,3 +238,4 @@ def delete_stage(stage: ProjectStage, *, by) -> None:
         raise Invalid("LAST_STAGE", "stage", _("A project keeps at least one stage."))
     stage.tasks.update(stage=remaining)
     stage.delete()
+    history.record(project, by=by, action="update", changes={"stages": [stage.title, None]})
