@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from kontora.core import durable
+from kontora.core import demo, durable
 from kontora.events import realtime
 from kontora.events.models import Notification, NotificationEmail
 
@@ -13,7 +13,7 @@ def notify(recipient, message: str, *, link: str = "", by=None, email: bool = Tr
     """Tell one user something. `message` should already be in the recipient's language (see `render_for`)."""
     with transaction.atomic():
         notification = Notification.objects.create(recipient=recipient, actor=by, message=message, link=link)
-        if email and recipient.email:
+        if email and recipient.email and not demo.building.get():
             row = NotificationEmail.objects.create(notification=notification)
             from kontora.events.jobs import send_notification_email
 

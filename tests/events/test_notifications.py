@@ -82,3 +82,17 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionError("SMTP is down")
+
+
+def test_the_demo_company_is_built_without_mailing_its_made_up_history(org, django_capture_on_commit_callbacks):
+    from kontora.core import demo
+
+    token = demo.building.set(True)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications.notify(org.sales_rep, "Задача из демо-данных", link="/")
+    finally:
+        demo.building.reset(token)
+
+    assert notifications.unread_count(org.sales_rep) == 1
+    assert len(mail.outbox) == 0

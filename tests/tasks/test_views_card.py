@@ -286,3 +286,17 @@ def test_delete_moves_the_task_to_the_bin(client, org):
 
     assert response.status_code == 302 and response["Location"] == reverse("tasks:list")
     assert not Task.objects.filter(pk=task.pk).exists()
+
+
+def test_card_history_names_every_change_including_dependencies(client, org):
+    from kontora.tasks.services.dependencies import add_dependency
+
+    first = _task(org)
+    second = _task(org)
+    add_dependency(first, second, by=org.sales_head)
+    _login(client, org.sales_head)
+
+    response = client.get(reverse("tasks:card", args=[second.pk]))
+
+    assert response.status_code == 200
+    assert "dependencies" in response.content.decode()

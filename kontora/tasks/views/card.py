@@ -50,6 +50,7 @@ FIELD_NAMES = {
     "accomplices": gettext_lazy("co-executors"),
     "auditors": gettext_lazy("observers"),
     "crm": gettext_lazy("CRM"),
+    "dependencies": gettext_lazy("dependencies"),
 }
 # a service's field → the form's field that shows its error
 FORM_FIELDS = {"time_estimate": "estimate_hours", "priority": "high_priority", "stage": "project"}
@@ -189,9 +190,10 @@ def _history(task: Task) -> list[dict]:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Task._meta.get_field(name).verbose_name)
+        field = Task._meta.get_field(name)
     except FieldDoesNotExist:  # a name the history keeps but the model does not have
         return name
+    return str(getattr(field, "verbose_name", name))  # reverse relations have no verbose name
 
 
 def _card_context(request, task: Task, **parts) -> dict:
