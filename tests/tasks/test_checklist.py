@@ -1,6 +1,7 @@
 """Checklists: groups, items, progress, order, who may tick them."""
 
 import pytest
+from django.utils import translation
 
 from kontora.core.errors import Forbidden, Invalid
 from kontora.tasks.models import ChecklistItem
@@ -11,12 +12,13 @@ from tests.factories import make_task
 def test_first_item_creates_the_first_checklist_and_progress_counts_items(org):
     task = make_task(by=org.sales_head, responsible=org.sales_rep)
 
-    first = checklist.add_item(task, by=org.sales_rep, title="Один")
+    with translation.override("ru"):
+        first = checklist.add_item(task, by=org.sales_rep, title="Один")
     checklist.add_item(task, by=org.sales_rep, title="Два")
     checklist.toggle_item(first, by=org.sales_rep, done=True)
 
     group = ChecklistItem.objects.get(task=task, parent=None)
-    assert first.parent == group and group.title == "Checklist 1"
+    assert first.parent == group and group.title == "Чек-лист 1"
     assert checklist.progress(task) == (1, 2)
 
 

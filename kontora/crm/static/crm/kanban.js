@@ -4,11 +4,7 @@
   "use strict";
 
   function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
+    return window.Kontora.csrfToken();
   }
 
   function fragment(html) {

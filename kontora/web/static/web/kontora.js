@@ -55,6 +55,15 @@
     };
   }
 
-  window.Kontora = { handlers: handlers, toast: toast };
+  // The CSRF token the page carries for HTMX (body hx-headers), for scripts that post with fetch().
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  window.Kontora = { handlers: handlers, toast: toast, csrfToken: csrfToken };
   if (document.body.dataset.wsUrl !== undefined) connect();
 })();
