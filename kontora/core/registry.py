@@ -36,6 +36,20 @@ class SearchProvider:
     search: Callable[[Any, str, int], list[dict]]
 
 
+@dataclass(frozen=True)
+class RecordLinks:
+    """Records of another app linked to a CRM record (a deal's tasks), shown on its card.
+
+    `items(user, code)` returns the linked records the user may see, for a Bitrix24-style code ("D_12");
+    `add_url(code)` the page that creates a new linked one.
+    """
+
+    key: str
+    title: str
+    items: Callable[[Any, str], list]
+    add_url: Callable[[str], str]
+
+
 class Registry:
     """A dictionary with a fixed set of keys; registering under an unknown key is a programming error."""
 
@@ -51,6 +65,7 @@ class Registry:
         "durable_work",
         "demo",
         "counters",
+        "record_links",
     )
 
     def __init__(self) -> None:

@@ -13,6 +13,10 @@ class EntityType(models.IntegerChoices):
     COMPANY = 4, _("Company")
 
 
+# Bitrix24's short codes of CRM records in links from other entities (a task's UF_CRM_TASK: "D_12", "CO_4").
+CODE_PREFIX = {EntityType.LEAD: "L", EntityType.DEAL: "D", EntityType.CONTACT: "C", EntityType.COMPANY: "CO"}
+
+
 class Semantics(models.TextChoices):
     PROCESS = "P", _("In progress")
     SUCCESS = "S", _("Won")

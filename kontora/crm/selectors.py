@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from kontora.accounts import access
 from kontora.accounts.models import Level
-from kontora.crm.choices import EntityType, MultiFieldType
+from kontora.crm.choices import CODE_PREFIX, EntityType, MultiFieldType
 from kontora.crm.communications import looks_like_phone, normalize
 from kontora.crm.models import Activity, Category, Comment, Company, Contact, Deal, Lead, MultiField, Status
 from kontora.events import history
@@ -49,6 +49,15 @@ def visible_records(user, model, action: str = "read") -> QuerySet:
 def get_record(user, entity_type: int, pk: int, action: str = "read"):
     """One record the user may act on, or None (missing and forbidden look the same)."""
     return visible_records(user, RECORD_MODELS[entity_type], action).filter(pk=pk).first()
+
+
+def record_by_code(user, code: str, action: str = "read"):
+    """The record behind a Bitrix24 link code ("D_12", "CO_4"), if the user may act on it; else None."""
+    prefix, _, pk = str(code).strip().upper().partition("_")
+    entity_types = {value: key for key, value in CODE_PREFIX.items()}
+    if prefix not in entity_types or not pk.isdigit():
+        return None
+    return get_record(user, entity_types[prefix], int(pk), action)
 
 
 def open_activity_exists(entity_type: int) -> Exists:

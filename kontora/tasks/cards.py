@@ -9,7 +9,6 @@ from kontora.tasks import selectors
 from kontora.tasks.choices import MemberRole
 from kontora.tasks.models import ChecklistItem, Reminder, Task, TaskComment, TaskFile, TaskMember, TimeEntry
 from kontora.tasks.services.reminders import my_reminders
-from kontora.tasks.services.tasks import CRM_CODE, CRM_PREFIX
 
 
 def active_users() -> QuerySet[User]:
@@ -31,12 +30,11 @@ def crm_codes(task: Task) -> list[str]:
 def crm_links(user, task: Task) -> list[dict]:
     """The task's CRM links as the viewer sees them: a title and a card link, or just the code when hidden."""
     from kontora.crm.cards import record_url
-    from kontora.crm.selectors import get_record
+    from kontora.crm.selectors import record_by_code
 
     links = []
     for code in crm_codes(task):
-        match = CRM_CODE.match(code)
-        record = get_record(user, CRM_PREFIX[match[1]], int(match[2])) if match else None
+        record = record_by_code(user, code)
         if record is None:
             links.append({"code": code, "title": None, "url": None})
         else:

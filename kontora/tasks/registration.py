@@ -1,11 +1,12 @@
 """What tasks declare at start: entities for the gate, event types, subscribers, menu and the header counter."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kontora import events
 from kontora.accounts import access
 from kontora.accounts.models import Level, Role
-from kontora.core.registry import Counter, MenuEntry
+from kontora.core.registry import Counter, MenuEntry, RecordLinks
 
 EVENT_TYPES = [
     # name, label, Bitrix24 REST event
@@ -61,3 +62,8 @@ def register() -> None:
     registry.register("demo", "tasks", DemoBuilder(30, demo.build))
     registry.register("menu", "tasks", MenuEntry("tasks", _("Tasks and projects"), "tasks:list", "tasks", order=20))
     registry.register("counters", "tasks", Counter("tasks", _("Tasks"), "tasks:list", selectors.header_count, order=5))
+    registry.register("record_links", "tasks", RecordLinks("tasks", _("Tasks"), selectors.linked_to, _new_task_url))
+
+
+def _new_task_url(code: str) -> str:
+    return f"{reverse('tasks:new')}?crm={code}"

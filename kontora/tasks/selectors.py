@@ -169,3 +169,18 @@ def task_audience(user, action: str) -> Q | None:
         staff = ProjectMember.objects.filter(user_id=user.pk, role__in=[ProjectRole.OWNER, ProjectRole.MODERATOR])
         return Q(project_id__in=staff.values("project_id"))
     return None
+
+
+def linked_to(user, code: str, limit: int = 20) -> list[dict]:
+    """The tasks linked to a CRM record ("D_12") that the user may see, open ones first, for the record's card."""
+    tasks = (
+        visible_tasks(user)
+        .filter(crm_links__code=code)
+        .select_related("responsible")
+        .order_by("status", "deadline", "-id")[:limit]
+    )
+    return [
+        {"url": f"/tasks/{task.pk}/", "title": task.title,
+         "note": f"{task.get_status_display()} · {task.responsible.full_name}"}
+        for task in tasks
+    ]  # fmt: skip

@@ -61,8 +61,9 @@ def test_dragging_a_bar_pushes_its_dependent(page, sign_in):
 
     # when she drags the first bar three days to the right
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    with page.expect_response(lambda response: "/move/" in response.url) as answer:
-        page.mouse.move(x, y)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)  # frappe-gantt reacts to hovering a bar after 200 ms; let it settle first
+    with page.expect_response(lambda response: "/move/" in response.url, timeout=20_000) as answer:
         page.mouse.down()
         page.mouse.move(x + two_days * 1.5, y, steps=12)
         page.mouse.up()

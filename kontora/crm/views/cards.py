@@ -20,8 +20,9 @@ from kontora.accounts import access
 from kontora.accounts.models import Level
 from kontora.accounts.selectors import is_administrator
 from kontora.core.errors import Forbidden, Invalid
+from kontora.core.registry import registry
 from kontora.crm import cards, custom, selectors, services
-from kontora.crm.choices import EntityType, MultiFieldType, Semantics
+from kontora.crm.choices import CODE_PREFIX, EntityType, MultiFieldType, Semantics
 from kontora.crm.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -346,6 +347,15 @@ def _timeline(request, record: CrmRecord, comment_form=None, activity_form=None,
     }
 
 
+def _linked(user, record: CrmRecord) -> list[dict]:
+    """What other apps link to this record (its tasks...), as each app registered under "record_links"."""
+    code = f"{CODE_PREFIX[record.entity_type]}_{record.pk}"
+    return [
+        {"key": links.key, "title": links.title, "items": links.items(user, code), "add_url": links.add_url(code)}
+        for links in registry.items("record_links").values()
+    ]
+
+
 def _card_context(request, kind: Kind, record: CrmRecord, **parts) -> dict:
     user = request.user
     can_update = cards.can(user, "update", record)
@@ -380,6 +390,7 @@ def _card_context(request, kind: Kind, record: CrmRecord, **parts) -> dict:
             }
             for key in kind.related
         ],
+        "linked": _linked(user, record),
         "convert_url": _convert_url(record) if can_update else None,
         "phone": next(iter(communications["PHONE"]), None),
         "email": next(iter(communications["EMAIL"]), None),

@@ -1,6 +1,5 @@
 """Create and change tasks: fields, people, links; the status machine with control lives in `status.py`."""
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -24,8 +23,6 @@ FIELDS = (
     "requires_control", "allow_change_deadline", "time_estimate", "parent", "project", "stage", "tags",
 )  # fmt: skip
 PEOPLE = ("accomplices", "auditors")
-CRM_CODE = re.compile(r"^(L|D|C|CO)_(\d+)$")
-CRM_PREFIX = {"L": 1, "D": 2, "C": 3, "CO": 4}
 
 
 def _user(value: Any, field: str) -> User:
@@ -112,14 +109,14 @@ def _parent(task: Task, value: Any, *, by) -> Task:
 
 
 def _crm_codes(values: Iterable[str] | None, *, by) -> list[str]:
-    from kontora.crm.selectors import get_record
+    from kontora.crm.selectors import record_by_code
 
     codes = []
     for value in values or []:
-        match = CRM_CODE.match(str(value).strip().upper())
-        if match is None or get_record(by, CRM_PREFIX[match[1]], int(match[2])) is None:
+        code = str(value).strip().upper()
+        if record_by_code(by, code) is None:
             raise Invalid("UNKNOWN_CRM_RECORD", "crm", _("There is no such CRM record, or you cannot see it."))
-        codes.append(match[0])
+        codes.append(code)
     return sorted(set(codes))
 
 
