@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kontora.events",
     "kontora.crm",
     "kontora.tasks",
+    "kontora.rest",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -171,6 +172,10 @@ TASKS = {
 }
 # Durable work: how long a claimed item is leased before the sweeper may hand it to another worker.
 JOB_LEASE_SECONDS = env.number("KONTORA_JOB_LEASE_SECONDS", 300)
+
+# REST: a leaky bucket per caller, off by default on self-hosted (Bitrix24's cloud: 2 a second, bursts of 50).
+KONTORA_REST_RATE = env.number("KONTORA_REST_RATE", 0)
+KONTORA_REST_BURST = env.number("KONTORA_REST_BURST", 50)
 
 # Realtime: Channels. Embedded: in-memory layer fed by the outbox poller; distributed: Redis.
 if env.redis_url():

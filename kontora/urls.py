@@ -4,6 +4,7 @@ from django.urls import include, path
 from kontora.web.views import media_file
 
 urlpatterns = [
+    path("", include("kontora.rest.urls")),
     path("", include("kontora.web.urls")),
     path("", include("kontora.accounts.urls")),
     path("crm/", include("kontora.crm.urls")),

@@ -1,0 +1,10 @@
+from django.urls import re_path
+
+from kontora.rest import views
+
+METHOD = r"(?P<method>[A-Za-z][\w.]*?)(?:\.(?P<fmt>json|xml))?/?"
+
+urlpatterns = [
+    re_path(rf"^rest/(?P<user_id>\d+)/(?P<code>[\w-]+)/{METHOD}$", views.call_method, name="rest_webhook"),
+    re_path(rf"^rest/{METHOD}$", views.call_method, name="rest_oauth"),
+]
