@@ -35,7 +35,8 @@ SELECT
     (SELECT count(*) FROM tasks_task WHERE deleted_at IS NULL AND responsible_id = %(me)s
         AND status IN (1, 2, 3, 6) AND deadline IS NULL AND created_by_id <> %(me)s),
     (SELECT count(*) FROM mine c LEFT JOIN tasks_taskview v ON v.task_id = c.id AND v.user_id = %(me)s
-        WHERE c.last_comment_by_id IS DISTINCT FROM %(me)s AND (v.seen_at IS NULL OR v.seen_at < c.last_comment_at)),
+        WHERE c.last_comment_by_id IS DISTINCT FROM %(me)s AND (v.seen_at IS NULL OR v.seen_at < c.last_comment_at)
+        AND NOT (v.task_id IS NULL AND c.id IN (SELECT id FROM doing WHERE created_by_id <> %(me)s))),
     (SELECT count(*) FROM tasks_task WHERE deleted_at IS NULL AND created_by_id = %(me)s AND status = 4
         AND responsible_id <> %(me)s)
 """

@@ -85,7 +85,8 @@ def counter_querysets(user_id: int) -> dict[str, QuerySet[Task]]:
     new — set for me by someone else (I am responsible or co-executor) and not opened yet;
     overdue / due_soon — mine to do, open, deadline passed / within 24 hours (awaiting control is not late);
     no_deadline — set for me by someone else without a deadline; unread_comments — someone else commented after I
-    last opened the task; awaiting_control — I set it, it was finished and waits for me to accept or return it.
+    last opened the task (or I never opened it, unless it already counts as new);
+    awaiting_control — I set it, it was finished and waits for me to accept or return it.
     """
     now = timezone.now()
     base = Task.objects.all()
@@ -94,8 +95,9 @@ def counter_querysets(user_id: int) -> dict[str, QuerySet[Task]]:
     doing_open = base.filter(doing, status__in=LATE_STATUSES)
     seen = TaskView.objects.filter(task=OuterRef("pk"), user_id=user_id)
     participant = Q(responsible_id=user_id) | Q(created_by_id=user_id) | Q(pk__in=_membership_ids(user_id))
+    unopened = doing_open.exclude(created_by_id=user_id).exclude(Exists(seen))
     return {
-        "new": doing_open.exclude(created_by_id=user_id).exclude(Exists(seen)),
+        "new": unopened,
         "overdue": doing_open.filter(deadline__lt=now),
         "due_soon": doing_open.filter(deadline__gte=now, deadline__lt=now + timedelta(hours=24)),
         "no_deadline": base.filter(responsible_id=user_id, status__in=LATE_STATUSES, deadline__isnull=True).exclude(
@@ -103,7 +105,8 @@ def counter_querysets(user_id: int) -> dict[str, QuerySet[Task]]:
         ),
         "unread_comments": base.filter(participant, last_comment_at__isnull=False)
         .exclude(last_comment_by_id=user_id)
-        .exclude(Exists(seen.filter(seen_at__gte=OuterRef("last_comment_at")))),
+        .exclude(Exists(seen.filter(seen_at__gte=OuterRef("last_comment_at"))))
+        .exclude(doing & Q(status__in=LATE_STATUSES) & ~Q(created_by_id=user_id) & ~Exists(seen)),  # counted as new
         "awaiting_control": base.filter(created_by_id=user_id, status=Status.AWAITING_CONTROL).exclude(
             responsible_id=user_id
         ),

@@ -55,15 +55,18 @@ def test_head_sets_a_task_and_the_employee_times_it(page, sign_in, browser, live
     expect(page.locator("#checklist .checklist-item")).to_have_count(2)
     expect(page.locator("#checklist [data-progress]")).to_contain_text("0")
 
-    # and Anna, without reloading, is told: the bell counts it and a toast names the task
+    # and Anna, without reloading, is told: her tasks counter (a task not opened yet) and the bell rise, and a
+    # toast names the task
+    expect(anna.locator("[data-counter=tasks]")).to_have_text("1")
     expect(anna.locator("[data-counter=notifications]")).to_have_text("1")
     expect(anna.locator("#toasts .toast").first).to_contain_text(TITLE)
     assert anna.evaluate("window.__marker") == 42
 
-    # when Oleg comments on the task, Anna's tasks counter (unread comments) rises live too
+    # when Oleg comments on the task, Anna hears of it live too (the task still counts once: not opened yet)
     page.fill("#comments textarea[name=text]", "Нужно к пятнице")
     page.locator("#comments button[type=submit]").click()
     expect(page.locator("#comments .comment")).to_have_count(1)
+    expect(anna.locator("[data-counter=notifications]")).to_have_text("2")
     expect(anna.locator("[data-counter=tasks]")).to_have_text("1")
     assert anna.evaluate("window.__marker") == 42
 
