@@ -176,6 +176,8 @@ JOB_LEASE_SECONDS = env.number("KONTORA_JOB_LEASE_SECONDS", 300)
 # REST: a leaky bucket per caller, off by default on self-hosted (Bitrix24's cloud: 2 a second, bursts of 50).
 KONTORA_REST_RATE = env.number("KONTORA_REST_RATE", 0)
 KONTORA_REST_BURST = env.number("KONTORA_REST_BURST", 50)
+# Outgoing webhooks and app event handlers: attempts per delivery before it is marked failed (back-off 30 s · 2^n).
+KONTORA_REST_DELIVERY_ATTEMPTS = int(env.number("KONTORA_REST_DELIVERY_ATTEMPTS", 8))
 
 # Realtime: Channels. Embedded: in-memory layer fed by the outbox poller; distributed: Redis.
 if env.redis_url():

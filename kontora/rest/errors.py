@@ -35,9 +35,9 @@ def from_core(error: KontoraError, family: str) -> RestError:
         )
         return RestError(code, text)
     if isinstance(error, Forbidden):
-        return RestError("" if family == "crm" else "ACCESS_DENIED", "Access denied.")
+        return RestError({"crm": "", "tasks": "ERROR_CORE"}.get(family, "ACCESS_DENIED"), "Access denied.")
     if isinstance(error, Invalid):
-        field = f"{error.field}: " if error.field else ""
+        field = f"{error.field}: " if error.field and not error.message.startswith(error.field) else ""
         code = {"crm": "", "tasks": "ERROR_CORE"}.get(family, "ERROR_ARGUMENT")
         return RestError(code, f"{field}{error.message}")
     return RestError("ERROR_CORE", error.message or "Error")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kontora.core.errors import Invalid
 from kontora.rest.errors import RestError
 
 _KEY = re.compile(r"^([^\[]*)((?:\[[^\]]*\])*)(.*)$")
@@ -37,7 +38,8 @@ def _listify(value: Any) -> Any:
     if isinstance(value, dict):
         converted = {key: _listify(item) for key, item in value.items()}
         keys = list(converted)
-        if keys and all(key.isdigit() for key in keys) and sorted(int(key) for key in keys) == list(range(len(keys))):
+        numbered = keys and all(key.isascii() and key.isdigit() for key in keys)  # not "²": int() refuses it
+        if numbered and sorted(int(key) for key in keys) == list(range(len(keys))):
             return [converted[str(position)] for position in range(len(keys))]
         return converted
     return value
@@ -53,7 +55,7 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             continue
         parts = [name, *_PART.findall(brackets)]
         _assign(result, parts, value)
-    return _listify(result)
+    return {key: _listify(value) for key, value in result.items()}  # the top level stays a map: `0=…&1=…`
 
 
 def parse_query(text: str) -> dict[str, Any]:
@@ -72,6 +74,8 @@ def from_request(request) -> dict[str, Any]:
                 raise RestError("INVALID_REQUEST", "The request body is not valid JSON.") from None
             if isinstance(body, dict):
                 params.update(body)
+            elif isinstance(body, list):  # positional parameters, as BX24.callMethod sends them for task.*item
+                params.update({str(index): value for index, value in enumerate(body)})
         elif content_type == "multipart/form-data":
             params.update(parse_pairs((key, value) for key in request.POST for value in request.POST.getlist(key)))
         else:
@@ -116,12 +120,12 @@ class Params:
         value = self.get(name)
         if value in (None, ""):
             if required:
-                raise RestError("", "ID is not defined or invalid.")
+                raise Invalid("REQUIRED", name.upper(), f"{name.upper()} is not defined or invalid.")
             return default
         try:
             return int(str(value).strip())
         except ValueError:
-            raise RestError("", "ID is not defined or invalid.") from None
+            raise Invalid("NOT_A_NUMBER", name.upper(), f"{name.upper()} is not defined or invalid.") from None
 
     def flag(self, name: str, default: bool = False) -> bool:
         return to_bool(self.get(name), default)

@@ -138,6 +138,6 @@ def page(queryset, call: Call, serialize, *, round_start: bool = True, size: int
     if round_start:
         start -= start % size
     total = queryset.count()
-    rows = [serialize(row) for row in queryset[start:start + size]]
+    rows = [serialize(row) for row in queryset[start:start + size]] if start < total else []  # no OFFSET overflow
     following = start + len(rows)
     return ListResult(rows, total=total, next=following if following < total else None)

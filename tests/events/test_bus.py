@@ -63,7 +63,7 @@ def test_pattern_matching_selects_subscribers():
     events.subscribe("test.*", remember)
 
     assert bus.subscribers_for("test.deal.updated") == ["tests.events.test_bus.remember"]
-    assert bus.subscribers_for("crm.deal.updated") == []
+    assert "tests.events.test_bus.remember" not in bus.subscribers_for("crm.deal.updated")
 
 
 def test_failing_subscriber_does_not_break_others_and_is_retried(org, django_capture_on_commit_callbacks):

@@ -34,10 +34,11 @@ def test_result_comment_is_remembered_on_the_task(org):
 
 def test_unread_comment_counter_drops_after_opening_the_card(client, org):
     task = make_task(by=org.sales_head, responsible=org.sales_rep)
+    client.force_login(org.sales_rep)
+    assert client.get(reverse("tasks:card", args=[task.pk])).status_code == 200  # she has seen the task
     comments.add_comment(task, by=org.sales_head, text="Как дела?")
     assert selectors.counters(org.sales_rep.pk)["unread_comments"] == 1
 
-    client.force_login(org.sales_rep)
     assert client.get(reverse("tasks:card", args=[task.pk])).status_code == 200
 
     assert selectors.counters(org.sales_rep.pk)["unread_comments"] == 0
