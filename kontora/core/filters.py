@@ -229,7 +229,10 @@ def ordering(order: Mapping | None, fields: FieldMap, default: str = "ID") -> li
         if direction not in ("ASC", "DESC"):
             raise Invalid("INVALID_ORDER", name, _("Sort ascending (ASC) or descending (DESC)."))
         expression = KT(field.path) if field.json else F(field.path)
-        result.append(expression.desc(nulls_last=True) if direction == "DESC" else expression.asc(nulls_first=True))
+        if field.path in ("id", "pk"):  # never null: a plain order lets the database walk the primary key
+            result.append(expression.desc() if direction == "DESC" else expression.asc())
+        else:
+            result.append(expression.desc(nulls_last=True) if direction == "DESC" else expression.asc(nulls_first=True))
     return result
 
 

@@ -1,11 +1,15 @@
 """Who is calling: an inbound webhook (user id + code in the path) or an OAuth access token (`auth`)."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from kontora.rest.errors import RestError, no_auth
 from kontora.rest.models import Grant, Webhook, digest
 from kontora.rest.params import Params
 from kontora.rest.registry import Call
+
+USED_PRECISION = timedelta(minutes=1)
 
 
 def by_webhook(user_id: int, code: str, params: Params, request=None) -> Call:
@@ -14,7 +18,9 @@ def by_webhook(user_id: int, code: str, params: Params, request=None) -> Call:
     )
     if webhook is None or not webhook.user.is_active:
         raise no_auth()
-    Webhook.objects.filter(pk=webhook.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if webhook.last_used_at is None or now - webhook.last_used_at > USED_PRECISION:  # not a write per call
+        Webhook.objects.filter(pk=webhook.pk).update(last_used_at=now)
     return Call(user=webhook.user, params=params, scopes=frozenset(webhook.scopes), webhook=webhook, request=request)
 
 

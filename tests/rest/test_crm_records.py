@@ -349,3 +349,11 @@ def test_fields_describe_every_field_with_the_seven_keys(client, hook, org, enti
         assert result["PHONE"]["isMultiple"] is True
     else:
         assert result["CATEGORY_ID"]["isImmutable"] is True and "PHONE" not in result
+
+
+def test_company_without_a_title_is_refused_naming_the_field(client, hook):
+    response = client.post(f"{hook()}crm.company.add", data="{}", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == ""
+    assert "TITLE" in response.json()["error_description"]

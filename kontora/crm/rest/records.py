@@ -102,6 +102,8 @@ def add_record(call: Call, key: str) -> int:
         else:
             phones = fmt.new_multifields(given.get(MultiFieldType.PHONE, []))
             emails = fmt.new_multifields(given.get(MultiFieldType.EMAIL, []))
+            if key == "company":
+                kwargs.setdefault("title", "")  # required: the service says so in the caller's terms
             create = {"lead": services.create_lead, "contact": services.create_contact,
                       "company": services.create_company}[key]  # fmt: skip
             record = create(by=call.user, phones=phones, emails=emails, **kwargs)
