@@ -18,7 +18,6 @@ class Call:
     application: Any = None  # the OAuth application, None for webhooks
     webhook: Any = None
     request: Any = None
-    raise_events: bool = True
 
 
 @dataclass(frozen=True)

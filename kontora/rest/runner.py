@@ -65,7 +65,7 @@ def batch(call: Call) -> dict[str, Any]:
             if name.lower() == "batch":
                 raise RestError("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage")
             inner = Call(user=call.user, params=Params(params), scopes=call.scopes, application=call.application,
-                         webhook=call.webhook, request=call.request, raise_events=call.raise_events)  # fmt: skip
+                         webhook=call.webhook, request=call.request)  # fmt: skip
             result = run(name, inner)
         except RestError as error:
             done["result_error"][key] = error_body(error)

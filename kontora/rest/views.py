@@ -23,7 +23,6 @@ def call_method(request, method: str, user_id: int | None = None, code: str | No
         limits.check(request, user_id)
         params = Params(from_request(request))
         call = auth.by_webhook(user_id, code, params, request) if code else auth.by_token(params, request)
-        call.raise_events = not params.flag("__skip_events")
         result = runner.run(method, call)
     except RestError as error:
         return respond(error_body(error), error.status)
