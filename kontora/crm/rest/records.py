@@ -67,9 +67,14 @@ def list_records(call: Call, key: str) -> ListResult:
 
 
 def get_record(call: Call, key: str) -> dict[str, Any]:
-    record = _find(call, key)
+    pk = call.params.integer("id", required=True)
+    if pk is None or pk <= 0:
+        raise RestError("", "ID is not defined or invalid.")
     chosen = fmt.selection(key, None, everything=True)
-    return fmt.write_rows([fmt.prepare(_records(call, key).filter(pk=record.pk), chosen).get()], chosen)[0]
+    record = fmt.prepare(_records(call, key).filter(pk=pk), chosen).first()  # one read, through the gate
+    if record is None:
+        raise RestError("", "Not found")
+    return fmt.write_rows([record], chosen)[0]
 
 
 def describe(call: Call, key: str) -> dict[str, dict]:
