@@ -97,7 +97,7 @@ def item_update(call: Call) -> dict[str, Any]:
     if arguments:
         record = UPDATE[key](record, by=call.user, **arguments)
     if stage is not None:
-        services.move_deal(record, stage, by=call.user)
+        services.move_deal(record, stage, by=call.user, reason_required=False)
     if key != "deal" and sent_communications:
         _write_communications(record, sent_communications, by=call.user)
     return _answer(call, key, record)

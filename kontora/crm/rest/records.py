@@ -4,8 +4,8 @@ Reads start from the gate (`selectors.visible_records`, deals per pipeline), wri
 Two choices where Kontora's services are stricter than Bitrix24's REST:
 - Leads: conversion is not available over REST. Setting STATUS_ID to the success status only sets the status and
   creates nothing (the service's "convert instead" rule guards the pages' button, not integrations), as in Bitrix24.
-- Deals: a failure stage needs a loss reason in Kontora; REST callers give it as LOSS_REASON_ID (a Kontora
-  extension), else the move is refused naming STAGE_ID.
+- Deals: people are asked why a deal was lost; REST callers may name it as LOSS_REASON_ID (a Kontora extension),
+  and a stock client's move to a failure stage is taken without a reason, as Bitrix24 takes it.
 """
 
 from collections.abc import Callable, Iterator
@@ -149,7 +149,8 @@ def _update_deal(call: Call, deal: Deal, fields: dict[str, Any], kwargs: dict[st
         services.update_deal(deal, by=call.user, contacts=contacts, **kwargs)
     if fields.get("STAGE_ID"):
         stage = fmt.status("STAGE_ID", deal.category.stage_entity, fields["STAGE_ID"])
-        services.move_deal(deal, stage, by=call.user, loss_reason=fmt.loss_reason(fields.get("LOSS_REASON_ID")))
+        services.move_deal(deal, stage, by=call.user, loss_reason=fmt.loss_reason(fields.get("LOSS_REASON_ID")),
+                           reason_required=False)  # fmt: skip
 
 
 def _update_other(call: Call, key: str, record, fields: dict[str, Any], kwargs: dict[str, Any]) -> None:

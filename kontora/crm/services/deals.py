@@ -117,14 +117,20 @@ def update_deal(deal: Deal, *, by, contacts: Iterable[Contact] | None = None, **
 
 
 @transaction.atomic
-def move_deal(deal: Deal, stage: Status, *, by, loss_reason: LossReason | None = None, loss_comment: str = "") -> Deal:
-    """Move a deal to a stage of its pipeline; a lost stage needs a reason. Kept in the stage history."""
+def move_deal(
+    deal: Deal, stage: Status, *, by, loss_reason: LossReason | None = None, loss_comment: str = "",
+    reason_required: bool = True,
+) -> Deal:
+    """Move a deal to a stage of its pipeline; a lost stage needs a reason. Kept in the stage history.
+
+    People are asked why a deal was lost; Bitrix24's REST clients have no such field, so the API moves deals with
+    `reason_required=False` and the loss is counted as "no reason given"."""  # fmt: skip
     require(by, "update", deal)
     if stage.entity_id != deal.category.stage_entity:
         raise Invalid("WRONG_STAGE", "stage", _("This stage belongs to another pipeline."))
     if stage.pk == deal.stage_id:
         return deal
-    if stage.semantics == Semantics.FAILURE and loss_reason is None:
+    if stage.semantics == Semantics.FAILURE and loss_reason is None and reason_required:
         raise Invalid("LOSS_REASON_REQUIRED", "loss_reason", _("Choose why the deal was lost."))
     previous = deal.stage
     StageHistory.objects.create(
@@ -134,7 +140,7 @@ def move_deal(deal: Deal, stage: Status, *, by, loss_reason: LossReason | None =
     )  # fmt: skip
     changes = {"stage": [previous.pk, stage.pk]}
     if stage.semantics == Semantics.FAILURE:
-        changes["loss_reason"] = [deal.loss_reason_id, loss_reason.pk]
+        changes["loss_reason"] = [deal.loss_reason_id, loss_reason.pk if loss_reason else None]
         deal.loss_reason, deal.loss_comment = loss_reason, loss_comment.strip()
     elif deal.loss_reason_id is not None:
         changes["loss_reason"] = [deal.loss_reason_id, None]
