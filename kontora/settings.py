@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kontora.crm",
     "kontora.tasks",
     "kontora.rest",
+    "kontora.automation",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kontora.accounts import access
 from kontora.accounts.models import Level, User
@@ -196,7 +197,13 @@ def changeable_activity_ids(user: User, activities: Iterable[Activity]) -> set[i
     return set(access.visible(user, Activity, "update").filter(pk__in=ids).values_list("pk", flat=True))
 
 
+# What history rows name besides model fields: a robot's run (see kontora/automation/jobs.py).
+HISTORY_LABELS = {"robot": gettext_lazy("Robot"), "result": gettext_lazy("Result")}
+
+
 def _field_label(model: type[Model], name: str) -> str:
+    if name in HISTORY_LABELS:
+        return str(HISTORY_LABELS[name])
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001  history may name things that are not model fields (phone, contacts…)

@@ -52,6 +52,7 @@ class ChangeSet(models.Model):
         CREATE = "create", _("created")
         UPDATE = "update", _("changed")
         DELETE = "delete", _("deleted")
+        ROBOT = "robot", _("automation ran")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
