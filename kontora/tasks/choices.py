@@ -2,16 +2,18 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.IntegerChoices):
-    NEW = 1, _("New")
-    PENDING = 2, _("Pending")
-    IN_PROGRESS = 3, _("In progress")
-    AWAITING_CONTROL = 4, _("Awaiting control")
-    COMPLETED = 5, _("Completed")
-    DEFERRED = 6, _("Deferred")
-    DECLINED = 7, _("Declined")
+    # A task's status agrees with "задача" (feminine) in Russian, unlike the CRM's words: hence the context.
+    NEW = 1, pgettext_lazy("task status", "New")
+    PENDING = 2, pgettext_lazy("task status", "Pending")
+    IN_PROGRESS = 3, pgettext_lazy("task status", "In progress")
+    AWAITING_CONTROL = 4, pgettext_lazy("task status", "Awaiting control")
+    COMPLETED = 5, pgettext_lazy("task status", "Completed")
+    DEFERRED = 6, pgettext_lazy("task status", "Deferred")
+    DECLINED = 7, pgettext_lazy("task status", "Declined")
 
 
 OPEN_STATUSES = (Status.NEW, Status.PENDING, Status.IN_PROGRESS, Status.DEFERRED)
