@@ -168,10 +168,8 @@ def _decimal(value, field: str) -> Decimal:
         raise Invalid("NOT_A_NUMBER", field, _("Enter a number.")) from error
 
 
-@transaction.atomic
-def set_product_rows(deal: Deal, rows: Iterable[dict], *, by) -> list[ProductRow]:
-    """Replace every product row of a deal (as crm.deal.productrows.set does) and recompute its amount."""
-    require(by, "update", deal)
+def replace_product_rows(record, rows: Iterable[dict]) -> list[ProductRow]:
+    """Check the rows a caller sent and put them in place of the record's (deal or lead) product rows."""
     new_rows = []
     for sort, row in enumerate(rows, start=1):
         product = row.get("product")
@@ -179,7 +177,7 @@ def set_product_rows(deal: Deal, rows: Iterable[dict], *, by) -> list[ProductRow
         if not name:
             raise Invalid("REQUIRED", "product_name", _("Every row needs a product or a name."))
         item = ProductRow(
-            owner_type=EntityType.DEAL, owner_id=deal.pk, product=product, product_name=name,
+            owner_type=record.entity_type, owner_id=record.pk, product=product, product_name=name[:255],
             price=_decimal(row.get("price", product.price if product else 0), "price"),
             quantity=_decimal(row.get("quantity", 1), "quantity"),
             discount_rate=_decimal(row.get("discount_rate", 0), "discount_rate"),
@@ -190,8 +188,16 @@ def set_product_rows(deal: Deal, rows: Iterable[dict], *, by) -> list[ProductRow
         if item.price < 0 or item.quantity <= 0 or not 0 <= item.discount_rate <= 100:
             raise Invalid("BAD_ROW", "price", _("Price must not be negative, quantity positive, discount 0–100%."))
         new_rows.append(item)
-    ProductRow.objects.filter(owner_type=EntityType.DEAL, owner_id=deal.pk).delete()
+    ProductRow.objects.filter(owner_type=record.entity_type, owner_id=record.pk).delete()
     ProductRow.objects.bulk_create(new_rows)
+    return new_rows
+
+
+@transaction.atomic
+def set_product_rows(deal: Deal, rows: Iterable[dict], *, by) -> list[ProductRow]:
+    """Replace every product row of a deal (as crm.deal.productrows.set does) and recompute its amount."""
+    require(by, "update", deal)
+    new_rows = replace_product_rows(deal, rows)
     total = sum((row.total for row in new_rows), Decimal(0))
     old_amount = deal.amount
     deal.is_manual_amount = not new_rows

@@ -4,7 +4,7 @@ deletion, and a lead's product rows. Administrators only; stage and lead-status 
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from kontora.accounts.selectors import is_administrator
 from kontora.core.errors import Forbidden, Invalid
-from kontora.crm.choices import Dictionary, EntityType, Semantics
+from kontora.crm.choices import Dictionary, Semantics
 from kontora.crm.models import Category, Deal, Lead, ProductRow, StageHistory, Status
 from kontora.crm.services.common import require, required_text, updated
+from kontora.crm.services.deals import replace_product_rows
 from kontora.crm.services.pipelines import delete_stage, update_stage
 from kontora.crm.services.pipelines_extra import delete_lead_status, update_lead_status
 from kontora.events import history
@@ -161,40 +162,11 @@ def delete_category(category: Category, *, by) -> None:
     category.delete()
 
 
-def _decimal(value, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise Invalid("NOT_A_NUMBER", field, _("Enter a number.")) from error
-    if not number.is_finite():
-        raise Invalid("NOT_A_NUMBER", field, _("Enter a number."))
-    return number
-
-
 @transaction.atomic
 def set_lead_product_rows(lead: Lead, rows: Iterable[dict], *, by) -> list[ProductRow]:
     """Replace every product row of a lead (crm.lead.productrows.set); with rows, the lead's amount is their sum."""
     require(by, "update", lead)
-    new_rows = []
-    for sort, row in enumerate(rows, start=1):
-        product = row.get("product")
-        name = (row.get("product_name") or (product.name if product else "")).strip()
-        if not name:
-            raise Invalid("REQUIRED", "product_name", _("Every row needs a product or a name."))
-        item = ProductRow(
-            owner_type=EntityType.LEAD, owner_id=lead.pk, product=product, product_name=name[:255],
-            price=_decimal(row.get("price", product.price if product else 0), "price"),
-            quantity=_decimal(row.get("quantity", 1), "quantity"),
-            discount_rate=_decimal(row.get("discount_rate", 0), "discount_rate"),
-            tax_rate=row.get("tax_rate", product.vat_rate if product else None),
-            tax_included=row.get("tax_included", product.vat_included if product else True),
-            unit=row.get("unit", product.unit if product else "шт"), sort=sort * 10,
-        )  # fmt: skip
-        if item.price < 0 or item.quantity <= 0 or not 0 <= item.discount_rate <= 100:
-            raise Invalid("BAD_ROW", "price", _("Price must not be negative, quantity positive, discount 0–100%."))
-        new_rows.append(item)
-    ProductRow.objects.filter(owner_type=EntityType.LEAD, owner_id=lead.pk).delete()
-    ProductRow.objects.bulk_create(new_rows)
+    new_rows = replace_product_rows(lead, rows)
     old_amount = lead.amount
     if new_rows:
         lead.amount = sum((row.total for row in new_rows), Decimal(0))
