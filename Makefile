@@ -29,6 +29,10 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/frappe-gantt/dist/frappe-gantt.css $(VENDOR)/frappe-gantt.css
 	cp frontend/node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar.min.js
 	cp frontend/node_modules/@fullcalendar/core/locales/ru.global.min.js $(VENDOR)/fullcalendar-ru.js
+	cp frontend/node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp frontend/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-modeler.min.js
+	cp frontend/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-viewer.min.js
+	rm -rf $(VENDOR)/bpmn-js && cp -r frontend/node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js
 	touch $@
 
 assets: $(VENDOR)/.built
