@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "kontora.events",
     "kontora.crm",
     "kontora.tasks",
+    "kontora.timeman",
+    "kontora.lists",
     "kontora.rest",
     "kontora.automation",
     "kontora.web",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("kontora.accounts.urls")),
     path("crm/", include("kontora.crm.urls")),
     path("tasks/", include("kontora.tasks.urls")),
+    path("timeman/", include("kontora.timeman.urls")),
+    path("lists/", include("kontora.lists.urls")),
 ]
 
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):
