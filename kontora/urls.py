@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/", include("kontora.tasks.urls")),
     path("timeman/", include("kontora.timeman.urls")),
     path("lists/", include("kontora.lists.urls")),
+    path("automation/", include("kontora.automation.urls")),
 ]
 
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kontora.automation import records
 from kontora.automation.models import Robot, RobotRun
-from kontora.core import durable
+from kontora.core import demo, durable
 from kontora.core.errors import Invalid
 from kontora.crm.models import CrmRecord, Status
 from kontora.events.models import Event
@@ -71,7 +71,10 @@ def schedule_robots(record: CrmRecord, stage: str, event_id: int) -> list[RobotR
     """Create the runs of the stage's robots whose condition holds; one event schedules a robot once.
 
     A robot marked `after_previous` waits for the run scheduled before it; its delay counts from that run's end.
+    The demo company's made-up history runs no robots.
     """
+    if demo.building.get():
+        return []
     entity = records.entity_of(record)
     runs: list[RobotRun] = []
     previous: RobotRun | None = None
@@ -115,6 +118,58 @@ def release_next(run: RobotRun) -> None:
         if updated:
             waiting.waiting, waiting.due_at = False, when
             schedule(waiting)
+
+
+# Holding a chain -------------------------------------------------------------------------------------------------
+
+
+def hold(run: RobotRun, what: dict) -> None:
+    """The run is done but its chain waits: for the task `what["task"]` to be completed, or for every field of
+    `what["fields"]` to be filled in on the record. Kept in the run's row; released at once if already so."""
+    task_id, fields = what.get("task"), list(what.get("fields") or [])
+    RobotRun.objects.filter(pk=run.pk).update(holding=True, hold_task_id=task_id, hold_fields=fields)
+    run.holding, run.hold_task_id, run.hold_fields = True, task_id, fields
+    if _hold_over(run):
+        release_hold(run)
+
+
+def _hold_over(run: RobotRun) -> bool:
+    from kontora.automation.actions.waiting import is_filled
+    from kontora.crm import schema
+    from kontora.tasks.choices import Status as TaskStatus
+    from kontora.tasks.models import Task
+
+    if run.hold_task_id and Task.objects.filter(pk=run.hold_task_id, status=TaskStatus.COMPLETED).exists():
+        return True
+    if not run.hold_fields:
+        return False
+    record = records.load(run.entity, run.record_id)
+    if record is None:
+        return True
+    fields = schema.fields_of(run.entity)
+    return all(name in fields and is_filled(record, fields[name]) for name in run.hold_fields)
+
+
+def release_hold(run: RobotRun) -> bool:
+    """Let the chain of a holding run go on, once: the runs that waited for it start with their delays."""
+    if not RobotRun.objects.filter(pk=run.pk, holding=True).update(holding=False):
+        return False
+    run.holding = False
+    release_next(run)
+    return True
+
+
+def on_task_completed(event: Event) -> None:
+    for run in RobotRun.objects.filter(holding=True, hold_task_id=int(event.object_id)):
+        release_hold(run)
+
+
+def on_record_updated(event: Event) -> None:
+    """A deal or lead changed: chains waiting for its fields to be filled in may go on."""
+    entity = event.name.split(".")[1]
+    for run in RobotRun.objects.filter(holding=True, entity=entity, record_id=int(event.object_id)):
+        if run.hold_fields and _hold_over(run):
+            release_hold(run)
 
 
 # Timing ---------------------------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class RobotRun(DurableWork):
     """One scheduled run of a robot on one record; the job carries its id (see `kontora.core.durable`).
 
     A run `waiting` for the previous robot of its chain has no job yet: the previous run schedules it when done.
+    A run `holding` is done but holds its chain (the runs waiting for it) until the task `hold_task_id` is completed
+    or every field of `hold_fields` is filled in on the record (actions "wait for a task", "ask to fill in fields").
     """
 
     robot = models.ForeignKey(Robot, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
@@ -71,6 +73,9 @@ class RobotRun(DurableWork):
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_runs")
     waiting = models.BooleanField(default=False)
     result = models.TextField(blank=True)
+    holding = models.BooleanField(default=False)
+    hold_task_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    hold_fields = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     max_attempts = 4
@@ -92,12 +97,24 @@ class RobotRun(DurableWork):
 
 
 class Trigger(TimeStamped):
-    """An event that moves a record to `stage` (only forward): an activity or task done, a field changed."""
+    """An event that moves a deal or a lead to `stage` (only forward).
+
+    `params` by kind: activity_completed {"type_id": n} (optional), field_changed {"condition": {filter}}, webhook
+    {"code": "…"} (generated; the `crm.automation.trigger` REST method names it). Incoming email and calls are
+    activities of that type with the incoming direction on the record; a missed call is an incoming call activity
+    that is not done when it is recorded (an answered call is recorded as done). A client returned: a new record
+    whose contact or company already has earlier deals.
+    """
 
     class Kind(models.TextChoices):
         ACTIVITY_COMPLETED = "activity_completed", _("Activity completed")
         TASK_COMPLETED = "task_completed", _("Task completed")
         FIELD_CHANGED = "field_changed", _("Field changed to a value")
+        INCOMING_EMAIL = "incoming_email", _("Incoming email")
+        INCOMING_CALL = "incoming_call", _("Incoming call")
+        MISSED_CALL = "missed_call", _("Missed call")
+        WEBHOOK = "webhook", _("Webhook")
+        CLIENT_RETURNED = "client_returned", _("Client returned")
 
     entity = models.CharField(_("entity"), max_length=8, choices=Entity, default=Entity.DEAL)
     category = models.ForeignKey(

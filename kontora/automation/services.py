@@ -1,5 +1,6 @@
 """Every write to robots and triggers: administrators only, validated, recorded in history."""
 
+import secrets
 from typing import Any
 
 from django.db import transaction
@@ -124,28 +125,39 @@ def delete_robot(robot: Robot, *, by, cancel_pending: bool = False) -> None:
 def add_trigger(
     *, by, stage: str, kind: str, category: Category | None = None, entity: str = Entity.DEAL, **fields: Any
 ) -> Trigger:
-    """A trigger moves a deal of the pipeline to `stage` when its event happens (only to a later stage)."""
+    """A trigger moves a deal of the pipeline (or a lead) to `stage` when its event happens (only to a later stage).
+
+    A webhook trigger gets a generated `code` in its params, for `crm.automation.trigger`."""
     _require_admin(by)
-    if entity != Entity.DEAL:
-        raise Invalid("UNKNOWN_ENTITY", "entity", _("Triggers work on deals for now."))
-    category = category or Category.objects.get(pk=0)
+    if entity == Entity.DEAL:
+        category = category or Category.objects.get(pk=0)
     _check_stage(entity, category, stage)
     if kind not in Trigger.Kind.values:
         raise Invalid("UNKNOWN_KIND", "kind", _("Unknown kind of trigger."))
     unknown = set(fields) - set(TRIGGER_FIELDS)
     if unknown:
         raise Invalid("UNKNOWN_FIELD", sorted(unknown)[0], _("This field cannot be set here."))
-    params = fields.get("params") or {}
+    params = dict(fields.get("params") or {})
     if kind == Trigger.Kind.FIELD_CHANGED:
         if not params.get("condition"):
             raise Invalid("REQUIRED", "params", _("Say which field must change to which value."))
         _check_condition(entity, params["condition"])
+    if kind == Trigger.Kind.WEBHOOK:
+        params["code"] = _new_code()
     trigger = Trigger.objects.create(
         entity=entity, category=category, stage=stage, kind=kind, params=params,
         active=fields.get("active", True), created_by=by,
     )  # fmt: skip
     history.record(trigger, by=by, action="create", changes={"stage": [None, stage], "kind": [None, kind]})
     return trigger
+
+
+def _new_code() -> str:
+    """A short random code no other webhook trigger has."""
+    while True:
+        code = secrets.token_hex(4)
+        if not Trigger.objects.filter(kind=Trigger.Kind.WEBHOOK, params__code=code).exists():
+            return code
 
 
 @transaction.atomic

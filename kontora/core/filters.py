@@ -30,7 +30,7 @@ Custom fields live in a JSON column: their path is "custom__UF_CRM_X" with `json
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -78,6 +78,7 @@ class Field:
     choices: Mapping[str, Any] | None = None  # enum: external code → stored value; None: stored as sent
     zero_is_empty: bool = False  # link ids: 0 means "none", as Bitrix24 sends it
     like: bool | None = None  # whether "%" operators apply; None: text fields only
+    where: Callable[[str, Any], Q] | None = None  # builds its own condition from (operator, value): a subquery
 
     @property
     def takes_like(self) -> bool:
@@ -238,6 +239,8 @@ def ordering(order: Mapping | None, fields: FieldMap, default: str = "ID") -> li
 
 def condition(field: Field, name: str, op: str, raw: Any) -> Q:
     """One "<prefix>NAME": value condition."""
+    if field.where is not None:
+        return field.where(op, raw)
     items = _as_list(raw)
     if op in ("between", "nbetween"):
         return _between(field, name, op, raw, items)

@@ -66,6 +66,8 @@ class Registry:
         "demo",
         "counters",
         "record_links",
+        "config_sections",
+        "record_panels",
     )
 
     def __init__(self) -> None:

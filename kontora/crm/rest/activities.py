@@ -275,6 +275,7 @@ def activity_add(call: Call) -> int:
         type_id=_type_id(fields.get("TYPE_ID", ActivityType.TODO)), deadline=deadline,
         responsible=_person(call, fields["RESPONSIBLE_ID"], "RESPONSIBLE_ID") if fields.get("RESPONSIBLE_ID") else None,
         description=str(fields.get("DESCRIPTION") or ""),
+        direction=int(str(direction).strip()) if direction not in (None, "") else Direction.OUTGOING,
     )  # fmt: skip
     if _done(fields):
         services.complete_activity(activity, by=call.user)

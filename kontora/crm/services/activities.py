@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kontora import events
 from kontora.accounts import access
 from kontora.core.errors import Forbidden, Invalid
-from kontora.crm.choices import ActivityType
+from kontora.crm.choices import ActivityType, Direction
 from kontora.crm.models import Activity, Comment, CrmRecord
 from kontora.crm.services.common import require, required_text
 from kontora.events import history, realtime
@@ -27,6 +27,7 @@ def plan_activity(
     deadline: datetime | None = None,
     responsible=None,
     description: str = "",
+    direction: int = Direction.OUTGOING,
 ) -> Activity:
     """Plan a call, meeting, email or to-do on a record the planner may change."""
     require(by, "update", owner)
@@ -35,7 +36,7 @@ def plan_activity(
         raise Invalid("UNKNOWN_TYPE", "type_id", _("Unknown activity type."))
     activity = Activity.objects.create(
         owner_type=owner.entity_type, owner_id=owner.pk, type_id=type_id, subject=subject, description=description,
-        deadline=deadline, responsible=responsible or owner.responsible, author=by,
+        deadline=deadline, responsible=responsible or owner.responsible, author=by, direction=direction,
     )  # fmt: skip
     history.record(activity, by=by, action="create", changes={"subject": [None, subject]})
     events.emit("crm.activity.created", activity, by=by)

@@ -1,0 +1,1 @@
+"""Pages of automation: the stage-by-stage robots and triggers screen."""
