@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kontora.lists",
     "kontora.rest",
     "kontora.automation",
+    "kontora.automation.processes",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,1 @@
+"""Pages of business processes: template administration and designer, approvals inbox, instances."""
