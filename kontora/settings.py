@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kontora.rest",
     "kontora.automation",
     "kontora.automation.processes",
+    "kontora.analytics",
     "kontora.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("timeman/", include("kontora.timeman.urls")),
     path("lists/", include("kontora.lists.urls")),
     path("automation/", include("kontora.automation.urls")),
+    path("analytics/", include("kontora.analytics.urls")),
 ]
 
 if not settings.STORAGES["default"]["BACKEND"].startswith("storages."):

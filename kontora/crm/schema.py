@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from kontora.core import filters
+from kontora.core.errors import Invalid
 from kontora.core.filters import FieldType
 from kontora.crm.choices import EntityType, Semantics
-from kontora.crm.models import Company, Contact, CrmRecord, Deal, FieldDefinition, Lead
+from kontora.crm.models import Company, Contact, CrmRecord, Deal, FieldDefinition, Lead, StageHistory, Status
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +126,31 @@ def _link(name: str, path: str, label, rest_type: str, display: str = "", **opti
     )  # fmt: skip
 
 
+def reached_stages(code: str) -> list[int]:
+    """The stages whose entry means a deal reached `code`: it and the later in-progress and won stages of its
+    pipeline (a deal that skipped a stage passed through it); a won or lost stage is reached only by itself."""
+    stage = Status.objects.filter(status_id=code, category__isnull=False).first()
+    if stage is None:
+        return []
+    if stage.semantics != Semantics.PROCESS:
+        return [stage.pk]
+    later = Status.objects.filter(entity_id=stage.entity_id, semantics__in=(Semantics.PROCESS, Semantics.SUCCESS))
+    return [pk for pk, sort in later.values_list("pk", "sort") if sort >= stage.sort]
+
+
+def _reached_stage(op: str, raw) -> Q:
+    """REACHED_STAGE_ID: the deal's stage history has it entering the stage or a later one (see reached_stages)."""
+    if op not in ("eq", "in", "ne", "nin"):
+        raise Invalid(
+            "BAD_OPERATOR", "REACHED_STAGE_ID",
+            _("%(name)s cannot be compared, only matched.") % {"name": "REACHED_STAGE_ID"},
+        )  # fmt: skip
+    codes = raw if isinstance(raw, (list, tuple)) else [part.strip() for part in str(raw).split(",")]
+    stages = [pk for code in codes if isinstance(code, str) and code for pk in reached_stages(code)]
+    history = StageHistory.objects.filter(entity_type=EntityType.DEAL, entity_id=OuterRef("pk"), to_stage__in=stages)
+    return ~Q(Exists(history)) if op in ("ne", "nin") else Q(Exists(history))
+
+
 def _keyed(items: Iterable[Field]) -> dict[str, Field]:
     return {item.name: item for item in items}
 
@@ -155,6 +182,10 @@ DEAL_FIELDS = _keyed(
         _user("MOVED_BY_ID", "moved_by_id", _("Moved by"), read_only=True, column=False),
         _field("MOVED_TIME", "moved_at", _("Moved to the stage"), FieldType.DATETIME, read_only=True,
                sort="moved_at"),
+        _field("LOSS_REASON_ID", "loss_reason_id", _("Loss reason"), FieldType.INTEGER, read_only=True,
+               column=False, export=False),
+        _field("REACHED_STAGE_ID", "id", _("Reached the stage"), FieldType.ENUM, read_only=True, column=False,
+               export=False, where=_reached_stage),
         *_common(),
     ]
 )  # fmt: skip

@@ -60,6 +60,7 @@ class FilterForm(forms.Form):
     created_to = forms.DateField(label=gettext_lazy("Created to"), required=False, widget=_date_input())
     amount_from = forms.DecimalField(label=gettext_lazy("Amount from"), required=False, min_value=0)
     amount_to = forms.DecimalField(label=gettext_lazy("Amount to"), required=False, min_value=0)
+    filter = forms.JSONField(required=False, widget=forms.HiddenInput)  # a Bitrix24 filter, e.g. from analytics
 
     def __init__(self, data, *, entity: str, user) -> None:
         super().__init__(data)
@@ -87,8 +88,11 @@ class FilterForm(forms.Form):
         data = self.cleaned_data
         spec = schema.entity(self.entity)
         result: dict = {}
-        for number, word in enumerate((data.get("q") or "").split()):
+        words = (data.get("q") or "").split()
+        for number, word in enumerate(words):
             result[str(number)] = {"LOGIC": "OR", **{f"%{name}": word for name in spec.search}}
+        if isinstance(data.get("filter"), dict) and data["filter"]:
+            result[str(len(words))] = data["filter"]
         if data.get("responsible"):
             result["ASSIGNED_BY_ID"] = data["responsible"].pk
         if data.get("status"):

@@ -1,0 +1,1 @@
+"""The report builder: sources, the grouped query and its exports."""

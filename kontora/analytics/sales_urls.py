@@ -1,0 +1,3 @@
+from kontora.analytics.views.sales import urlpatterns
+
+__all__ = ["urlpatterns"]

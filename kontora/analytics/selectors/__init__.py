@@ -1,0 +1,1 @@
+"""Reads behind the sales analytics screens; every figure starts from the permission gate."""
