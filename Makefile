@@ -50,10 +50,12 @@ lint: venv
 	$(BIN)/ruff check kontora tests bench
 	DJANGO_SETTINGS_MODULE=kontora.settings KONTORA_VAR_DIR=$$(mktemp -d) $(BIN)/kontora makemigrations --check --dry-run >/dev/null
 
-test: venv assets messages chromium lint check-messages test-sqlite test-postgres
+# The two legs run side by side (each prints when it ends); `make test-sqlite` or `make test-postgres` runs one.
+test: venv assets messages chromium lint check-messages
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -p no:cacheprovider
+	@echo "== SQLite leg =="; $(BIN)/pytest -p no:cacheprovider
 
 test-postgres:
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \

@@ -184,10 +184,14 @@ KONTORA_REST_BURST = env.number("KONTORA_REST_BURST", 50)
 # Outgoing webhooks and app event handlers: attempts per delivery before it is marked failed (back-off 30 s · 2^n).
 KONTORA_REST_DELIVERY_ATTEMPTS = int(env.number("KONTORA_REST_DELIVERY_ATTEMPTS", 8))
 
-# Realtime: Channels. Embedded: in-memory layer fed by the outbox poller; distributed: Redis.
+# Realtime: Channels. Embedded: in-memory layer fed by the outbox poller; distributed: Redis, its keys named
+# after the installation (HUEY_NAME) so that two installations on one Redis do not hear each other's groups.
 if env.redis_url():
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [env.redis_url()]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env.redis_url()], "prefix": f"{HUEY_NAME}:asgi"},
+        }
     }
     REALTIME_DIRECT = True
 else:

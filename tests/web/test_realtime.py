@@ -1,5 +1,7 @@
 """The WebSocket: only signed-in users connect, each hears only their own pushes, raised in any process."""
 
+import uuid
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -52,7 +54,10 @@ def test_notification_reaches_the_recipients_socket_and_no_one_elses(org):
 @pytest.mark.skipif(not redis_available(), reason="Redis is not reachable at 127.0.0.1:6379")
 def test_distributed_mode_publishes_straight_to_redis(org, settings):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"kontora-test-{uuid.uuid4().hex[:8]}"},
+        }
     }
     settings.REALTIME_DIRECT = True
 

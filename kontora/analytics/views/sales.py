@@ -68,7 +68,7 @@ def landing(request):
 
 @login_required
 def funnel_page(request):
-    form = ScopeForm(request.GET, user=request.user)
+    form = ScopeForm(request.GET, user=request.user, months=3)  # a cohort of deals needs time to move
     scope = form.scope()
     if scope.category is None:
         raise Http404

@@ -28,9 +28,11 @@ class ScopeForm(forms.Form):
     source = forms.ModelChoiceField(label=gettext_lazy("Source"), queryset=Status.objects.none(), required=False,
                                     empty_label=gettext_lazy("Any source"))  # fmt: skip
 
-    def __init__(self, data, *, user, pipeline: bool = True, today: date | None = None) -> None:
+    def __init__(self, data, *, user, pipeline: bool = True, months: int = 1, today: date | None = None) -> None:
+        """`months`: the default period, that many calendar months up to the current one's end."""
         super().__init__(data or None)
         self.today = today
+        self.months = months
         self.fields["person"].queryset = (
             access.visible(user, User).filter(is_active=True).order_by("last_name", "first_name")
         )
@@ -43,7 +45,7 @@ class ScopeForm(forms.Form):
 
     def scope(self) -> Scope:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        period = month_period(self.today)
+        period = Period(month_period(self.today, 1 - self.months).first, month_period(self.today).last)
         if data.get("date_from") and data.get("date_to"):
             period = Period(*sorted((data["date_from"], data["date_to"])))
         category = data.get("category")
