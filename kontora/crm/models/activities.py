@@ -80,6 +80,13 @@ class StageHistory(models.Model):
         indexes = [
             models.Index(fields=["entity_type", "entity_id", "moved_at"]),
             models.Index(fields=["category", "to_stage", "moved_at"]),
+            # Moves in a period (manager activity, KPIs), answered from the index alone on PostgreSQL; SQLite
+            # has no covering indexes and Django skips this one there.
+            models.Index(
+                fields=["entity_type", "moved_at"],
+                include=["entity_id", "from_stage", "to_stage", "moved_by", "id"],
+                name="crm_stagehistory_moved",
+            ),
         ]
 
     def __str__(self) -> str:
