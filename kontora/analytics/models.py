@@ -1,4 +1,4 @@
-"""Analytics data: plans, saved reports and dashboards, channel spend and customer ratings."""
+"""Analytics data: plans, saved reports and dashboards, channel spend, customer ratings and open walls."""
 
 from decimal import Decimal
 
@@ -165,3 +165,14 @@ class RatingRequest(DurableWork, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.rating or '—'}"
+
+
+class WallScreen(models.Model):
+    """A person's plan/fact wall seen open lately: the screen re-fetches its figures at least every few minutes, and
+    only these people are told when a deal is won or an activity done (not every employee of the company)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.seen_at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from kontora.analytics.models import (
     Plan,
     RatingRequest,
     Report,
+    WallScreen,
     Widget,
 )
 from kontora.analytics.selectors_builder import may_change, report_for
@@ -88,6 +89,11 @@ def delete_plan(plan: Plan, *, by: User) -> None:
         raise Forbidden()
     history.record(plan, by=by, action="delete")
     plan.delete()
+
+
+def note_wall_open(user: User) -> None:
+    """The person's plan/fact wall is open now (presence like a last login: no history, no event)."""
+    WallScreen.objects.update_or_create(user=user, defaults={"seen_at": timezone.now()})
 
 
 # Reports and dashboards

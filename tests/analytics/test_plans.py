@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kontora.accounts.models import User
 from kontora.analytics import services
 from kontora.analytics.builder import plans
-from kontora.analytics.builder.jobs import WALL_KIND
-from kontora.analytics.models import Metric, PeriodKind
+from kontora.analytics.builder.jobs import WALL_KIND, WALL_OPEN
+from kontora.analytics.models import Metric, PeriodKind, WallScreen
 from kontora.core.errors import Forbidden
 from kontora.crm import services as crm
 from kontora.crm.choices import ActivityType
@@ -153,7 +154,13 @@ def _wall_pushes() -> set[str]:
     return {message.group for message in RealtimeMessage.objects.all() if message.payload.get("kind") == WALL_KIND}
 
 
+def _open_every_wall() -> None:
+    for user in User.objects.all():
+        services.note_wall_open(user)
+
+
 def test_a_won_deal_tells_the_walls_of_those_who_may_see_it(org, django_capture_on_commit_callbacks):
+    _open_every_wall()
     deal = factories.make_deal(by=org.sales_rep, amount=Decimal(100))
     RealtimeMessage.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,6 +172,7 @@ def test_a_won_deal_tells_the_walls_of_those_who_may_see_it(org, django_capture_
 
 
 def test_a_done_activity_and_a_lost_deal(org, django_capture_on_commit_callbacks):
+    _open_every_wall()
     deal = factories.make_deal(by=org.marketing_rep)
     activity = crm.plan_activity(deal, by=org.marketing_rep, subject="Встреча", type_id=ActivityType.MEETING)
     RealtimeMessage.objects.all().delete()
@@ -175,3 +183,17 @@ def test_a_done_activity_and_a_lost_deal(org, django_capture_on_commit_callbacks
         crm.complete_activity(activity, by=org.marketing_rep)
     expected = {org.marketing_rep, org.reader, org.director, org.admin}
     assert _wall_pushes() == {f"user.{person.pk}" for person in expected}
+
+
+def test_only_walls_open_now_are_told(org, client, django_capture_on_commit_callbacks):
+    client.force_login(org.sales_head)
+    assert client.get("/analytics/plans/wall/").status_code == 200  # the head's wall is open
+    services.note_wall_open(org.director)
+    WallScreen.objects.filter(user=org.director).update(seen_at=timezone.now() - WALL_OPEN - timedelta(minutes=1))
+    deal = factories.make_deal(by=org.sales_rep, amount=Decimal(100))
+    RealtimeMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        crm.move_deal(deal, factories.stage("WON"), by=org.sales_rep)
+
+    # the rep, the admin and the reader may see the deal but have no wall open; the director's was closed long ago
+    assert _wall_pushes() == {f"user.{org.sales_head.pk}"}

@@ -1,5 +1,7 @@
 """Analytics background work: e-mailing rating requests (durable) and telling open walls to refresh."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
@@ -9,13 +11,15 @@ from django.utils.translation import gettext as _
 
 from kontora.accounts import access
 from kontora.accounts.models import User
-from kontora.analytics.models import RatingRequest
+from kontora.analytics.models import RatingRequest, WallScreen
 from kontora.core import durable
 from kontora.crm import selectors as crm_selectors
 from kontora.crm.models import Activity
 from kontora.events import realtime
 
 WALL_KIND = "analytics_wall"
+WALL_REFETCH = timedelta(minutes=5)  # an open wall re-fetches its figures this often anyway
+WALL_OPEN = 3 * WALL_REFETCH  # not seen for longer: closed
 
 
 @task
@@ -40,9 +44,10 @@ def _send(row: RatingRequest) -> None:
 
 @task
 def push_wall_refresh(model: str, pk: int) -> int:
-    """Tell the open walls of everyone who may read this deal or activity to re-fetch their own figures."""
+    """Tell the walls open now, of those who may read this deal or activity, to re-fetch their own figures."""
     recipients = []
-    for user in User.objects.filter(is_active=True).order_by("pk"):
+    watching = WallScreen.objects.filter(seen_at__gte=timezone.now() - WALL_OPEN).values("user_id")
+    for user in User.objects.filter(is_active=True, pk__in=watching).order_by("pk"):
         if model == "deal":
             seen = crm_selectors.visible_deals(user).filter(pk=pk).exists()
         else:

@@ -15,6 +15,7 @@ from kontora.analytics import services
 from kontora.analytics.builder import plans
 from kontora.analytics.builder.exports import table_response
 from kontora.analytics.builder.forms import PlanForm
+from kontora.analytics.builder.jobs import WALL_REFETCH
 from kontora.analytics.models import Metric, PeriodKind
 from kontora.core.errors import Forbidden, Invalid
 
@@ -72,7 +73,8 @@ def plans_page(request):
 def wall_page(request):
     """Full screen for the sales floor; the figures refresh when a push says a deal was won or an activity done."""
     current = _period(request)
-    context = {"period": current, "sections": _sections(request, current)}
+    services.note_wall_open(request.user)
+    context = {"period": current, "sections": _sections(request, current), "refetch": int(WALL_REFETCH.total_seconds())}
     if request.htmx:
         return render(request, "analytics/plans/wall.html#figures", context)
     return render(request, "analytics/plans/wall.html", context)
