@@ -5,9 +5,8 @@
 
 Generates the data set with bench.analytics_data on first use. The viewer is the head of "Продажи Москва" (six
 departments); each Kontora call starts as a new request (the head loaded afresh, the gate resolved again). The bare
-SQL computes the same figures with the head's people given for free. The target is under 300 ms a screen.
-With --indexes it first creates, straight in the bench database, the indexes proposed for the CRM's migrations
-(INDEXES below), to show what they change.
+SQL computes the same figures with the head's people given for free. The target is under 300 ms a screen;
+the figures and what they say are in bench/README.md.
 """
 
 import argparse
@@ -15,11 +14,6 @@ import argparse
 from bench import analytics_data
 from bench.harness import report, setup_django
 
-INDEXES = [
-    "CREATE INDEX IF NOT EXISTS bench_stagehistory_type_moved ON crm_stagehistory (entity_type, moved_at)",
-    "CREATE INDEX IF NOT EXISTS bench_deal_resp_moved ON crm_deal (responsible_id, moved_at)",
-    "CREATE INDEX IF NOT EXISTS bench_activity_resp_done ON crm_activity (responsible_id, completed, completed_at)",
-]
 PEOPLE = "(SELECT id FROM accounts_user WHERE id = %(head)s OR department_id = ANY(%(departments)s))"
 FUNNEL = [
     f"""SELECT f.furthest, cur.semantics, count(*), sum(d.amount) FROM crm_deal d
@@ -73,7 +67,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--indexes", action="store_true", help="create the proposed indexes first")
     args = parser.parse_args()
     setup_django()
     from django.db import connection
@@ -85,11 +78,6 @@ def main() -> None:
     from kontora.crm.models import Category
 
     data = analytics_data.generate(args.deals)
-    if args.indexes:
-        with connection.cursor() as cursor:
-            for statement in INDEXES:
-                cursor.execute(statement)
-            cursor.execute("ANALYZE crm_stagehistory, crm_deal, crm_activity")
     head = User.objects.get(pk=data.head_id)
     departments = sorted(access.context_for(head).department_tree)
     period = month_period(shift=-1)

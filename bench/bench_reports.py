@@ -9,10 +9,8 @@ reused). The report: deals grouped by stage and by month of creation, with count
 own query through the gate, then labels for the stages. Measured for an administrator (every deal) and for the head
 of a sales department (his subtree), each call starting as a new request would (the user loaded afresh).
 
-Measured 2026-11-23 on the 2-core machine with a load average of 9–11 (other test runs sharing it), medians of 9,
-1,000,000 deals, 475 groups: administrator 4,354 ms against bare SQL 3,710 ms (ratio 1.17); head of a department
-2,919 ms against 2,015 ms (1.45). The bare query is a sequential scan plus hash aggregate over every deal, read from
-disk under that load; the 300 ms goal needs an idle machine with the table cached, or a summary table.
+Figures (2026-12-07, idle 2-core machine: 751 ms against 722 ms for the administrator) and what they say are in
+bench/README.md.
 """
 
 import argparse
