@@ -205,7 +205,7 @@ def test_a_built_in_diagram_opens_with_its_settings_and_keeps_them_when_edited(p
     page.locator('.djs-element[data-element-id="tell_ok"] .djs-hit').first.click()
     form = page.locator('#element-panel form[data-element="tell_ok"]')
     expect(form.locator("select[name=operator]")).to_have_value("notify_users")
-    expect(form.locator("input[name=param_text]")).to_have_value("Invoice approved")
+    expect(form.locator("input[name=param_text]")).to_have_value("Счёт согласован")  # the built-in message, in Russian
     form.locator("input[name=param_text]").fill("Счёт одобрен, можно отправлять")
     _apply(page, "tell_ok")
 

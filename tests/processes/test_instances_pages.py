@@ -105,7 +105,8 @@ def test_the_instance_page_shows_where_it_is_what_is_done_and_the_history(client
     assert 'name="action" value="stop"' not in page  # only administrators stop
     assert 'id="newer-version"' not in page
 
-    services.update_template(invoice, by=org.admin, bpmn=invoice.bpmn.replace("Invoice", "Счёт"))
+    revised = invoice.bpmn.replace("</bpmn:definitions>", "<!-- revised -->\n</bpmn:definitions>")
+    services.update_template(invoice, by=org.admin, bpmn=revised)
     page = client.get(reverse("automation:process_instance", args=[instance.pk])).content.decode()
     assert 'id="newer-version"' in page
 

@@ -4,14 +4,14 @@ The diagrams live beside this file as `.bpmn` (drawn with element names in Engli
 element names and messages into the installing language and fills in who the accountant and HR are.
 """
 
+import html
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
 
 from kontora.automation.processes import services
 from kontora.automation.processes.models import ProcessTemplate
@@ -34,30 +34,35 @@ TEMPLATES = [
      _("The head and the accountant approve a trip; it appears on the absence chart."), True),
 ]  # fmt: skip
 
-# The words inside the diagrams, so that they are translated like any other message.
+# The words inside the diagrams, so that they are translated like any other message (makemessages knows
+# `gettext_noop` by its name only).
 WORDS = [
-    N_("Invoice to approve"), N_("Over the threshold?"), N_("Head's approval"), N_("Accountant's approval"),
-    N_("Both approved?"), N_("Approved?"), N_("Tell the requester: approved"), N_("Tell the requester: rejected"),
-    N_("Invoice approved"), N_("Invoice rejected"), N_("Approved"), N_("Rejected"), N_("Request"),
-    N_("HR acknowledges"), N_("Top manager's approval"), N_("Put the vacation on the absence chart"),
-    N_("Put the trip on the absence chart"), N_("Vacation approved"), N_("Vacation rejected"),
-    N_("Cash advance approved"), N_("Cash advance rejected"), N_("Document approved"), N_("Document rejected"),
-    N_("Business trip approved"), N_("Business trip rejected"), N_("Dismissal approved"), N_("Dismissal rejected"),
-    N_("Approve the invoice for the deal."), N_("Approve the vacation request."), N_("Approve the cash advance."),
-    N_("Approve the outgoing document."), N_("Approve the business trip."), N_("Approve the dismissal."),
-    N_("Invoice approval"), N_("Vacation request"), N_("Cash-advance request"), N_("Outgoing document approval"),
-    N_("Business trip"), N_("Dismissal request"),
+    gettext_noop("Invoice to approve"), gettext_noop("Over the threshold?"), gettext_noop("Head's approval"),
+    gettext_noop("Accountant's approval"), gettext_noop("Both approved?"), gettext_noop("Approved?"),
+    gettext_noop("Tell the requester: approved"), gettext_noop("Tell the requester: rejected"),
+    gettext_noop("Invoice approved"), gettext_noop("Invoice rejected"), gettext_noop("Approved"),
+    gettext_noop("Rejected"), gettext_noop("Request"), gettext_noop("HR acknowledges"),
+    gettext_noop("Top manager's approval"), gettext_noop("Put the vacation on the absence chart"),
+    gettext_noop("Put the trip on the absence chart"), gettext_noop("Vacation approved"),
+    gettext_noop("Vacation rejected"), gettext_noop("Cash advance approved"), gettext_noop("Cash advance rejected"),
+    gettext_noop("Document approved"), gettext_noop("Document rejected"), gettext_noop("Business trip approved"),
+    gettext_noop("Business trip rejected"), gettext_noop("Dismissal approved"), gettext_noop("Dismissal rejected"),
+    gettext_noop("Approve the invoice for the deal."), gettext_noop("Approve the vacation request."),
+    gettext_noop("Approve the cash advance."), gettext_noop("Approve the outgoing document."),
+    gettext_noop("Approve the business trip."), gettext_noop("Approve the dismissal."),
+    gettext_noop("Invoice approval"), gettext_noop("Vacation request"), gettext_noop("Cash-advance request"),
+    gettext_noop("Outgoing document approval"), gettext_noop("Business trip"), gettext_noop("Dismissal request"),
 ]  # fmt: skip
 _KNOWN = set(WORDS)
 _NAME = re.compile(r'(name=")([^"]*)(")')
-_TEXT = re.compile(r'(value="&quot;)([^&]*)(&quot;")')
+_TEXT = re.compile(r'(value="(?:&quot;|&#34;))([^&"]*)((?:&quot;|&#34;)")')  # a message: a quoted expression
 _DOC = re.compile(r"(<bpmn:documentation>)([^<]*)(</bpmn:documentation>)")
 
 
 def _translate(match: re.Match) -> str:
-    text = unescape(match.group(2), {"&quot;": '"'})
+    text = html.unescape(match.group(2))  # "Head&#39;s approval" as well as &quot; and &amp;
     translated = gettext(text) if text in _KNOWN else text
-    return match.group(1) + escape(translated, {'"': "&quot;"}) + match.group(3)
+    return match.group(1) + escape(translated, {'"': "&quot;", "'": "&#39;"}) + match.group(3)
 
 
 def diagram(code: str, *, accountant: str, hr: str) -> str:
