@@ -193,6 +193,8 @@ def trigger_text(trigger: Trigger, fields: dict) -> str:
         return condition_text(params["condition"], fields)
     if str(params.get("type_id") or "").isdigit() and int(params["type_id"]) in ActivityType.values:
         return str(ActivityType(int(params["type_id"])).label)
+    if trigger.kind == Trigger.Kind.WEBHOOK and params.get("code"):
+        return _("REST call crm.automation.trigger with code %(code)s") % {"code": params["code"]}
     return ", ".join(f"{key}: {value}" for key, value in params.items() if not isinstance(value, dict | list))
 
 

@@ -9,8 +9,9 @@
     if (dialog && dialog.open) dialog.close();
   }
 
-  // A form loaded into the panel opens it; a saved change (robotsChanged) closes it.
-  document.body.addEventListener("htmx:afterSwap", function (event) {
+  // A form loaded into the panel opens it once htmx has wired its controls (after settling, not on the swap: a
+  // change made in between would be lost); a saved change (robotsChanged) closes it.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
     var dialog = panel();
     if (!dialog || event.detail.target.id !== "robot-panel-body") return;
     if (event.detail.target.children.length && !dialog.open) dialog.showModal();
