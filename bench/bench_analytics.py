@@ -14,52 +14,51 @@ import argparse
 from bench import analytics_data
 from bench.harness import report, setup_django
 
-PEOPLE = "(SELECT id FROM accounts_user WHERE id = %(head)s OR department_id = ANY(%(departments)s))"
 FUNNEL = [
-    f"""SELECT f.furthest, cur.semantics, count(*), sum(d.amount) FROM crm_deal d
+    """SELECT f.furthest, cur.semantics, count(*), sum(d.amount) FROM crm_deal d
         JOIN crm_status cur ON cur.id = d.stage_id
         LEFT JOIN LATERAL (SELECT max(s.sort) AS furthest FROM crm_stagehistory h
                            JOIN crm_status s ON s.id = h.to_stage_id
                            WHERE h.entity_type = 2 AND h.entity_id = d.id AND s.semantics IN ('P', 'S')) f ON true
-        WHERE d.deleted_at IS NULL AND d.responsible_id IN {PEOPLE} AND d.category_id = 0
+        WHERE d.deleted_at IS NULL AND d.responsible_id = ANY(%(people)s) AND d.category_id = 0
         AND d.created_at >= %(start)s AND d.created_at < %(end)s GROUP BY 1, 2""",
-    f"""SELECT d.stage_id, count(*), sum(d.amount) FROM crm_deal d
-        WHERE d.deleted_at IS NULL AND d.responsible_id IN {PEOPLE} AND d.category_id = 0
+    """SELECT d.stage_id, count(*), sum(d.amount) FROM crm_deal d
+        WHERE d.deleted_at IS NULL AND d.responsible_id = ANY(%(people)s) AND d.category_id = 0
         AND d.created_at >= %(start)s AND d.created_at < %(end)s GROUP BY 1""",
-    f"""SELECT d.loss_reason_id, count(*), sum(d.amount) FROM crm_deal d JOIN crm_status cur ON cur.id = d.stage_id
-        WHERE d.deleted_at IS NULL AND d.responsible_id IN {PEOPLE} AND d.category_id = 0 AND cur.semantics = 'F'
+    """SELECT d.loss_reason_id, count(*), sum(d.amount) FROM crm_deal d JOIN crm_status cur ON cur.id = d.stage_id
+        WHERE d.deleted_at IS NULL AND d.responsible_id = ANY(%(people)s) AND d.category_id = 0 AND cur.semantics = 'F'
         AND d.created_at >= %(start)s AND d.created_at < %(end)s GROUP BY 1""",
 ]
 ACTIVITY = [
-    f"""SELECT responsible_id, count(*) FILTER (WHERE type_id = 2), count(*) FILTER (WHERE type_id = 4),
+    """SELECT responsible_id, count(*) FILTER (WHERE type_id = 2), count(*) FILTER (WHERE type_id = 4),
         count(*) FILTER (WHERE type_id = 1), count(*) FROM crm_activity
         WHERE completed AND NOT in_bin AND completed_at >= %(start)s AND completed_at < %(end)s
-        AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT responsible_id, count(*) FROM crm_activity WHERE NOT completed AND NOT in_bin AND deadline < now()
-        AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT responsible_id, count(*) FROM tasks_task WHERE status = 5 AND deleted_at IS NULL
-        AND closed_at >= %(start)s AND closed_at < %(end)s AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT responsible_id, count(*) FROM crm_deal WHERE deleted_at IS NULL AND created_at >= %(start)s
-        AND created_at < %(end)s AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT h.moved_by_id, count(*) FROM crm_stagehistory h JOIN crm_status t ON t.id = h.to_stage_id
+        AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT responsible_id, count(*) FROM crm_activity WHERE NOT completed AND NOT in_bin AND deadline < now()
+        AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT responsible_id, count(*) FROM tasks_task WHERE status = 5 AND deleted_at IS NULL
+        AND closed_at >= %(start)s AND closed_at < %(end)s AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT responsible_id, count(*) FROM crm_deal WHERE deleted_at IS NULL AND created_at >= %(start)s
+        AND created_at < %(end)s AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT h.moved_by_id, count(*) FROM crm_stagehistory h JOIN crm_status t ON t.id = h.to_stage_id
         JOIN crm_status f ON f.id = h.from_stage_id JOIN crm_deal d ON d.id = h.entity_id
         WHERE h.entity_type = 2 AND h.moved_at >= %(start)s AND h.moved_at < %(end)s AND t.semantics IN ('P', 'S')
-        AND t.sort > f.sort AND d.deleted_at IS NULL AND d.responsible_id IN {PEOPLE}
-        AND h.moved_by_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT d.responsible_id, count(*) FILTER (WHERE s.semantics = 'S'), count(*) FILTER (WHERE s.semantics = 'F'),
+        AND t.sort > f.sort AND d.deleted_at IS NULL AND d.responsible_id = ANY(%(people)s)
+        AND h.moved_by_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT d.responsible_id, count(*) FILTER (WHERE s.semantics = 'S'), count(*) FILTER (WHERE s.semantics = 'F'),
         sum(d.amount) FILTER (WHERE s.semantics = 'S') FROM crm_deal d JOIN crm_status s ON s.id = d.stage_id
         WHERE d.deleted_at IS NULL AND d.moved_at >= %(start)s AND d.moved_at < %(end)s
-        AND d.responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT date_trunc('day', completed_at AT TIME ZONE 'Europe/Moscow'), count(*) FILTER (WHERE type_id = 2),
+        AND d.responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT date_trunc('day', completed_at AT TIME ZONE 'Europe/Moscow'), count(*) FILTER (WHERE type_id = 2),
         count(*) FILTER (WHERE type_id = 4), count(*) FILTER (WHERE type_id = 1) FROM crm_activity
         WHERE completed AND NOT in_bin AND completed_at >= %(start)s AND completed_at < %(end)s
-        AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT date_trunc('day', closed_at AT TIME ZONE 'Europe/Moscow'), count(*) FROM tasks_task
+        AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT date_trunc('day', closed_at AT TIME ZONE 'Europe/Moscow'), count(*) FROM tasks_task
         WHERE status = 5 AND deleted_at IS NULL AND closed_at >= %(start)s AND closed_at < %(end)s
-        AND responsible_id IN {PEOPLE} GROUP BY 1""",
-    f"""SELECT date_trunc('day', d.moved_at AT TIME ZONE 'Europe/Moscow'), count(*) FROM crm_deal d
+        AND responsible_id = ANY(%(people)s) GROUP BY 1""",
+    """SELECT date_trunc('day', d.moved_at AT TIME ZONE 'Europe/Moscow'), count(*) FROM crm_deal d
         JOIN crm_status s ON s.id = d.stage_id WHERE d.deleted_at IS NULL AND s.semantics = 'S'
-        AND d.moved_at >= %(start)s AND d.moved_at < %(end)s AND d.responsible_id IN {PEOPLE} GROUP BY 1""",
+        AND d.moved_at >= %(start)s AND d.moved_at < %(end)s AND d.responsible_id = ANY(%(people)s) GROUP BY 1""",
 ]
 
 
@@ -72,7 +71,7 @@ def main() -> None:
     from django.db import connection
 
     from kontora.accounts import access
-    from kontora.accounts.models import User
+    from kontora.accounts.models import Level, User
     from kontora.analytics.selectors import activity, funnel
     from kontora.analytics.selectors.scope import Scope, month_period
     from kontora.crm.models import Category
@@ -81,7 +80,8 @@ def main() -> None:
     head = User.objects.get(pk=data.head_id)
     departments = sorted(access.context_for(head).department_tree)
     period = month_period(shift=-1)
-    params = {"head": data.head_id, "departments": departments, "start": period.start, "end": period.end}
+    people = access.context_for(head).people(Level.SUBTREE)
+    params = {"people": people, "start": period.start, "end": period.end}
     print(f"{data.deals:,} deals; the head of {head.department} ({len(departments)} departments); {period}")
 
     def bare(queries: list[str]):

@@ -83,6 +83,14 @@ def test_access_context_is_computed_once_per_user_object(org, django_assert_num_
         access.context_for(viewer).level(access.entity_for(Memo), "update")
 
 
+def test_department_levels_filter_by_the_people_read_once_as_ids(org):
+    context = access.context_for(org.sales_head)
+
+    assert set(context.people(Level.SUBTREE)) == expected_owners(org.sales_head, Level.SUBTREE, org)
+    assert set(context.people(Level.DEPARTMENT)) == expected_owners(org.sales_head, Level.DEPARTMENT, org)
+    assert "accounts_user" not in str(access.visible(org.sales_head, Memo).query)  # ids, not a subquery
+
+
 def test_oracle_agrees_with_definitions(org):
     assert expected_owners(org.sales_head, Level.DEPARTMENT, org) == {
         org.sales_head.pk,

@@ -169,6 +169,20 @@ class Deal(CrmRecord):
             models.Index(fields=["category", "stage", "-id"]),
             models.Index(fields=["responsible", "-id"]),
             models.Index(fields=["closed", "-id"]),
+            # The live deals of the people a viewer may see: their ids (the semi-join of stage moves) and the
+            # kanban's count and sum per stage, from the index alone on PostgreSQL.
+            models.Index(
+                fields=["responsible", "id"],
+                include=["category", "stage", "amount"],
+                condition=models.Q(deleted_at=None),
+                name="crm_deal_live",
+            ),
+            # Deals closed in a period per person (manager activity, KPIs), from the index alone on PostgreSQL.
+            models.Index(
+                fields=["responsible", "moved_at"],
+                include=["stage", "amount", "deleted_at", "id"],
+                name="crm_deal_moved",
+            ),
         ]
 
     def __str__(self) -> str:
