@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from kontora.accounts.models import Department, User
 from tests import factories
@@ -55,6 +57,14 @@ def build_org() -> Org:
         reader=factories.make_user("viktor", department=marketing, preset="read_only"),
         nobody=factories.make_user("nobody", department=sales, preset=None),
     )
+
+
+@pytest.fixture(autouse=True)
+def _installation_language():
+    """Every test starts in the installation's language: a page request leaves its user's language active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kontora.automation import actions, services
 from kontora.automation.models import RobotRun
@@ -294,6 +294,7 @@ def test_every_action_declares_simple_params_and_returns_text(org):
         assert actions.get(action.key) is action
         assert all(len(param) == 3 and param[2] in kinds for param in action.params), action.key
     lead = make_lead(by=org.sales_rep)
-    text = actions.get("add_comment").run(lead, {"text": "Привет"}, actor=org.admin)
+    with translation.override("ru"):
+        text = actions.get("add_comment").run(lead, {"text": "Привет"}, actor=org.admin)
     comment = Comment.objects.get(entity_type=EntityType.LEAD, entity_id=lead.pk)
-    assert type(text) is str and text.endswith(str(comment.pk)) and Lead.objects.count() == 1
+    assert type(text) is str and text == f"Добавлен комментарий №{comment.pk}" and Lead.objects.count() == 1
