@@ -127,7 +127,7 @@ def test_the_list_shows_each_template_with_its_document_version_and_running_coun
     assert running == 1
     row = page[page.index(f'data-template="{template.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert "Invoice approval" in row and "Deal" in row
+    assert "Согласование счёта" in row and "Deal" in row  # installed in the installation's language
     assert re.search(r"data-running>\s*1\s*<", row)
     assert reverse("automation:process_export", args=[template.pk]) in row
     assert reverse("automation:process_designer", args=[template.pk]) in row
@@ -198,7 +198,7 @@ def test_importing_a_bpmn_file_creates_the_template_and_opens_the_designer(as_us
     template = ProcessTemplate.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("automation:process_designer", args=[template.pk])
-    assert template.name == "Invoice approval" and template.document_type == "deal"
+    assert template.name == "Согласование счёта" and template.document_type == "deal"
     assert template.process_id == "invoice_approval" and template.created_by == org.admin
     assert template.elements == elements.read(text).elements
     assert template.elements["approve_accountant"]["assignee"] == "users:pavel"
@@ -285,7 +285,7 @@ def test_the_designer_page_carries_the_diagram_and_the_modeler(
         "vendor/bpmn-js/bpmn-font/css/bpmn-embedded.css", "processes/designer.js",
     ):  # fmt: skip
         assert asset in page and asset in new
-    assert 'value="Invoice approval"' in page
+    assert 'value="Согласование счёта"' in page
     assert 'id="designer-canvas"' in new and "StartEvent_1" in new
 
 
