@@ -1,5 +1,10 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_noop
+
+# Django's own words that its Russian catalogue leaves untranslated: named here so that makemessages copies them
+# into Kontora's catalogue, which LOCALE_PATHS puts before Django's (the empty choice of every select).
+DJANGO_UNTRANSLATED = (gettext_noop("- Select an option -"),)
 
 
 class CoreConfig(AppConfig):

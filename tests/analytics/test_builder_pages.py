@@ -57,6 +57,8 @@ def test_builder_previews_and_saves_a_report(org, deals):
     report = Report.objects.get(name="Выручка по людям")
     assert saved.status_code == 302 and saved.url == reverse("analytics:report", args=[report.pk])
     assert client.get(saved.url).status_code == 200
+    listed = client.get(reverse("analytics:reports")).content.decode()
+    assert "<td>Сделки</td>" in listed  # what the report counts, named in the user's language
     nameless = client.post(reverse("analytics:report_new"), {**data, "save": "1"})
     assert nameless.status_code == 200 and Report.objects.count() == 1
 

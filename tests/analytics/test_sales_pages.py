@@ -90,3 +90,18 @@ def test_an_employee_reads_his_departments_funnel_but_exports_only_his_own_deals
     assert int(first.group(1)) == 3
     exported = client.get(reverse("analytics:funnel"), {**params, "export": "csv"}).content.decode("utf-8-sig")
     assert exported.splitlines()[1].split(";")[:2] == [str(factories.stage("NEW").name), "1"]
+
+
+def test_the_activity_chart_names_its_series_in_the_users_language(client, sales, org):
+    client.force_login(org.sales_rep)  # the installation's language, Russian
+    page = client.get(reverse("analytics:activity"), period_params()).content.decode()
+    for key, label in (("calls", "Звонки"), ("meetings", "Встречи"), ("won", "Успех")):
+        assert f'data-label{key}="{label}"' in page
+
+
+def test_kpi_figures_read_as_numbers_in_the_users_locale(client, sales, admin):
+    client.force_login(admin)
+    page = client.get(reverse("analytics:kpi"), period_params()).content.decode()
+    cells = dict(re.findall(r'<tr data-kpi="(\w+)"><th scope="row">[^<]*</th><td>([^<]*)</td>', page))
+    assert re.fullmatch(r"\d{1,3}(\xa0\d{3})+", cells["revenue"]), cells["revenue"]  # roubles, grouped
+    assert re.fullmatch(r"\d+(,\d)?", cells["win_rate"]), cells["win_rate"]  # a percentage to a tenth

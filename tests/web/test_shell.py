@@ -114,3 +114,9 @@ def test_read_only_and_roleless_users_may_switch_their_language(client, org):
         assert response.status_code == 302
         person.refresh_from_db()
         assert person.language == "en"
+
+
+def test_empty_choices_read_in_russian_where_django_has_no_word(client, org):
+    client.force_login(org.sales_head)  # the installation's language, Russian
+    page = client.get("/analytics/plans/").content.decode()
+    assert "- Выберите -" in page and "Select an option" not in page

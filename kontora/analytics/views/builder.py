@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from kontora.analytics import selectors_builder as selectors
 from kontora.analytics import services
-from kontora.analytics.builder import engine
+from kontora.analytics.builder import engine, sources
 from kontora.analytics.builder.exports import table_response
 from kontora.analytics.builder.forms import FILTER_ROWS, MEASURE_ROWS, BuilderForm, ShareForm
 from kontora.core.errors import Forbidden, Invalid
@@ -16,7 +16,11 @@ from kontora.core.errors import Forbidden, Invalid
 
 @login_required
 def reports_page(request):
-    context = {"reports": selectors.reports(request.user), "dashboards": selectors.dashboards(request.user)}
+    reports = list(selectors.reports(request.user))
+    for report in reports:
+        known = sources.SOURCES.get(report.entity)
+        report.entity_label = known.label if known else report.entity
+    context = {"reports": reports, "dashboards": selectors.dashboards(request.user)}
     return render(request, "analytics/builder/reports.html", context)
 
 

@@ -151,8 +151,9 @@ def kpi_page(request):
         ("win_rate", _("Win rate, %")), ("cycle_days", _("Average sales cycle, days")),
         ("new_clients", _("New clients")), ("repeat_sales", _("Repeat sales")),
     )  # fmt: skip
-    rows = [{"key": key, "label": label, "now": getattr(result.current, key), "before": getattr(result.previous, key)}
-            for key, label in names]  # fmt: skip
+    tenths = {"lead_conversion", "win_rate", "cycle_days"}  # the rest are counts and roubles, shown whole
+    rows = [{"key": key, "label": label, "now": getattr(result.current, key), "before": getattr(result.previous, key),
+             "digits": "1" if key in tenths else "0g"} for key, label in names]  # fmt: skip
     satisfaction = _satisfaction(request.user, scope)
     if fmt:
         table = [[row["label"], row["now"], row["before"]] for row in rows]
