@@ -2,7 +2,7 @@
 
 A definition names an entity, a filter in the one filter language (`kontora.core.filters`), one or two grouping
 dimensions (any field of the entity's field map, custom fields included; dates bucketed by day, week, month, quarter
-or year with the database's own truncation) and measures (count, or sum/avg/min/max of a numeric field).
+or year in the viewer's time zone, see `grouping`) and measures (count, or sum/avg/min/max of a numeric field).
 """
 
 from collections.abc import Mapping
@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kontora.analytics.builder.grouping import DateBucket, grouped_rows
 from kontora.analytics.builder.sources import Source, source
 from kontora.core import filters
 from kontora.core.errors import Invalid
@@ -196,8 +197,10 @@ def _expression(item: schema.Field, bucket: str):
             return Trunc(JsonDate(value), bucket or "month", output_field=DateField())
         return value
     path = f"{item.related}_id" if item.rest_type == "crm_status" else item.path
-    if item.type in _DATES:
-        return Trunc(path, bucket or "month", output_field=DateField(), tzinfo=timezone.get_current_timezone())
+    if item.type == FieldType.DATETIME:
+        return DateBucket(path, bucket or "month", output_field=DateField(), tzinfo=timezone.get_current_timezone())
+    if item.type == FieldType.DATE:
+        return Trunc(path, bucket or "month", output_field=DateField())
     return F(path)
 
 
@@ -218,18 +221,21 @@ def run(viewer, definition: Definition, action: str = "read") -> Result:
     annotations = {name: _expression(fields[item.field], item.bucket) for name, item in
                    zip(names, definition.dimensions, strict=True)}  # fmt: skip
     measures = {f"m{position}": _aggregate(item, fields) for position, item in enumerate(definition.measures)}
-    raw = list(queryset.annotate(**annotations).values(*names).annotate(**measures).order_by(*names))
-    labellers = [_labeller(source_, fields[item.field], item.bucket, [row[name] for row in raw])
-                 for name, item in zip(names, definition.dimensions, strict=True)]  # fmt: skip
+    raw = grouped_rows(queryset, annotations, measures)
+    labelled = []  # per dimension: value → (sort key, label), each distinct value labelled once
+    for name, item in zip(names, definition.dimensions, strict=True):
+        values = {row[name] for row in raw}
+        labeller = _labeller(source_, fields[item.field], item.bucket, values)
+        labelled.append({value: labeller(value) for value in values})
     rows = [
         Row(
             keys=tuple(row[name] for name in names),
-            labels=tuple(labeller(row[name])[1] for name, labeller in zip(names, labellers, strict=True)),
+            labels=tuple(labels[row[name]][1] for name, labels in zip(names, labelled, strict=True)),
             values=[row[key] for key in measures],
         )
         for row in raw
     ]
-    rows.sort(key=lambda row: tuple(labeller(key)[0] for key, labeller in zip(row.keys, labellers, strict=True)))
+    rows.sort(key=lambda row: tuple(labels[key][0] for key, labels in zip(row.keys, labelled, strict=True)))
     return Result(
         definition=definition,
         dimension_labels=[_dimension_label(fields[item.field], item.bucket) for item in definition.dimensions],
@@ -250,7 +256,7 @@ def measure_label(measure: Measure, fields: dict[str, schema.Field]) -> str:
     return f"{dict(FUNCTIONS)[measure.function]}: {fields[measure.field].label}"
 
 
-def _labeller(source_: Source, item: schema.Field, bucket: str, values: list):
+def _labeller(source_: Source, item: schema.Field, bucket: str, values: set):
     """value → (sort key, label) for one dimension, with one query for the names of linked rows."""
     empty = ((1,), _("Not set"))
     if item.type in _DATES:
