@@ -90,6 +90,7 @@ def test_a_zone_whose_clocks_went_back_across_midnight_gets_no_starts_and_the_ex
     assert grouping.bucket_starts("day", "America/St_Johns", 2000) is None
     assert grouping.bucket_starts("month", "America/St_Johns", 2000) is not None
     assert grouping.bucket_starts("day", "America/St_Johns", 2026) is not None
+    assert grouping.bucket_starts("day", "+03:00", 2026) is None
 
 
 def test_bucket_starts_are_local_midnights_and_their_dates():
