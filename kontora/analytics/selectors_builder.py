@@ -50,13 +50,13 @@ def widgets(dashboard: Dashboard) -> list:
     return list(dashboard.widgets.select_related("report").order_by("position", "id"))
 
 
-def satisfaction(viewer: User, start: datetime, end: datetime, users=None) -> dict:
+def satisfaction(viewer: User, start: datetime, end: datetime, users=None, action: str = "read") -> dict:
     """Customer ratings given in [start, end) for won deals the viewer may see.
 
     {"average": float|None, "count": n, "requests": asked, "people": {user_id: {"average", "count"}}}; `users`
-    narrows it to those responsible people (ids or User objects).
+    narrows it to those responsible people (ids or User objects); `action` "export" for downloads.
     """
-    deals = crm_selectors.visible_deals(viewer).values("pk")
+    deals = crm_selectors.visible_deals(viewer, action).values("pk")
     base = RatingRequest.objects.filter(deal__in=deals)
     if users is not None:
         base = base.filter(responsible__in=[getattr(item, "pk", item) for item in users])

@@ -63,6 +63,17 @@ def test_builder_previews_and_saves_a_report(org, deals):
     assert nameless.status_code == 200 and Report.objects.count() == 1
 
 
+@pytest.mark.parametrize(("entity", "first"), [("deal", "STAGE_ID"), ("lead", "STATUS_ID"), ("task", "REAL_STATUS"),
+                                              ("contact", "TYPE_ID"), ("company", "ASSIGNED_BY_ID")])  # fmt: skip
+def test_a_new_report_groups_by_the_stage_or_status_first_and_never_by_id(org, entity, first):
+    client = client_for(org.sales_head)
+    page = client.get(reverse("analytics:report_new"), {"entity": entity, "changed": "entity"}, HTTP_HX_REQUEST="true")
+    form = page.context["form"]
+
+    assert form["d1_field"].value() == first
+    assert "ID" not in dict(form.fields["d1_field"].choices)
+
+
 def test_a_shared_report_shows_each_reader_only_his_own_records(org, deals):
     report = services.save_report(None, by=org.sales_head, name="Сделки", entity="deal", definition=DEFINITION)
     assert client_for(org.marketing_rep).get(reverse("analytics:report", args=[report.pk])).status_code == 404

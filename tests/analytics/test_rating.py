@@ -81,3 +81,18 @@ def test_satisfaction_averages_match_bare_sql_and_follow_the_gate(org, django_ca
     only_kazan = satisfaction(org.sales_head, start, end, users=[org.kazan_rep])
     assert only_kazan["average"] == 2.0 and only_kazan["count"] == 1
     assert satisfaction(org.admin, end, end + timedelta(days=1))["count"] == 0
+
+
+def test_the_kpi_screen_and_its_export_show_satisfaction_for_both_periods(org, django_capture_on_commit_callbacks):
+    for stars in (5, 4):
+        request = _win(org.sales_rep, "client@client.test", django_capture_on_commit_callbacks)
+        services.rate(request, rating=stars)
+    client = Client()
+    client.force_login(org.admin)
+
+    page = client.get(reverse("analytics:kpi")).content.decode()
+    export = client.get(reverse("analytics:kpi"), {"export": "csv"}).content.decode("utf-8-sig")
+
+    row = re.search(r'<tr data-kpi="satisfaction"><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td>', page)
+    assert row is not None and row.groups() == ("Удовлетворённость клиентов, из 5", "4,5", "—")
+    assert "Удовлетворённость клиентов, из 5;4.5;" in export

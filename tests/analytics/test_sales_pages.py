@@ -35,6 +35,25 @@ def test_the_landing_page_links_every_screen_that_exists(client, admin):
         assert f'href="{reverse(f"analytics:{name}")}"' in page
 
 
+SCREENS = ("funnel", "activity", "kpi", "plans", "forecast", "channels", "reports", "dashboards", "history")
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_every_analytics_screen_links_all_the_others_and_marks_itself(client, admin, name):
+    client.force_login(admin)
+    page = client.get(reverse(f"analytics:{name}")).content.decode()
+    nav = re.search(r'<nav class="tabs analytics-tabs".*?</nav>', page, re.S).group(0)
+    for other in SCREENS:
+        assert f'href="{reverse(f"analytics:{other}")}"' in nav
+    assert re.findall(r'href="([^"]+)" aria-current="page"', nav) == [reverse(f"analytics:{name}")]
+
+
+def test_the_plan_column_reads_as_a_noun_in_russian(client, admin):
+    client.force_login(admin)
+    export = client.get(reverse("analytics:plans"), {"export": "csv"}).content.decode("utf-8-sig")
+    assert export.splitlines()[0].split(";")[2] == "План"  # a verb, "Запланировать", on cards
+
+
 @pytest.mark.parametrize("name", ["funnel", "activity", "kpi", "forecast", "history"])
 def test_each_page_renders_and_exports_csv_and_excel(client, sales, org, admin, name):
     client.force_login(admin)

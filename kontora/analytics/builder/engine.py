@@ -159,7 +159,11 @@ def groupable(source_: Source) -> dict[str, schema.Field]:
     return {
         name: item
         for name, item in source_.fields().items()
-        if item.export and item.column and not (item.multiple and not item.json) and "__id" not in item.path
+        if item.export
+        and item.column
+        and not (item.multiple and not item.json)
+        and "__id" not in item.path
+        and name != "ID"  # one group per record is a list, not a report
     }
 
 

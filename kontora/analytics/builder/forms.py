@@ -26,6 +26,10 @@ MEASURE_ROWS = 3
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# What a new report groups by first: the stage, status or type where there is one, else the responsible.
+FIRST_DIMENSIONS = ("STAGE_ID", "STATUS_ID", "TYPE_ID", "REAL_STATUS", "ASSIGNED_BY_ID", "RESPONSIBLE_ID")
+
+
 class BuilderForm(forms.Form):
     """Entity, filter, one or two groupings, measures and chart; choices follow the chosen entity."""
 
@@ -50,6 +54,9 @@ class BuilderForm(forms.Form):
         fields = sorted(engine.groupable(self.source).items(), key=lambda item: str(item[1].label))
         choices = [(name, f"{item.label}") for name, item in fields]
         self.fields["d1_field"].choices = choices
+        self.fields["d1_field"].initial = next(
+            (name for name in FIRST_DIMENSIONS if name in dict(choices)), choices[0][0] if choices else ""
+        )
         self.fields["d2_field"].choices = [("", "—"), *choices]
         buckets = [("", "—"), *engine.BUCKETS]
         self.fields["d1_bucket"].choices = self.fields["d2_bucket"].choices = buckets

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kontora.analytics import selectors_builder as selectors
@@ -41,7 +42,8 @@ def plans_page(request):
     sections = _sections(request, current)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        header = [_("Metric"), _("Employee or department"), _("Plan"), _("Fact"), _("Done, %"), _("Place")]
+        plan = pgettext("target", "Plan")
+        header = [_("Metric"), _("Employee or department"), plan, _("Fact"), _("Done, %"), _("Place")]
         rows = [[section["label"], line.name, line.plan.target, line.fact, line.percent, line.rank or ""]
                 for section in sections for line in section["lines"]]  # fmt: skip
         return table_response(f"plan-fact-{current.first:%Y-%m}", export, header, rows)

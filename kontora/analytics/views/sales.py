@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kontora.accounts import access
 from kontora.accounts.models import User
+from kontora.analytics import selectors_builder
 from kontora.analytics.selectors import activity, forecast, funnel, history, kpi
 from kontora.analytics.selectors.scope import people_ids
 from kontora.analytics.views.exports import table_response
@@ -57,12 +58,8 @@ def _export_urls(request) -> dict:
 
 @login_required
 def landing(request):
-    screens = []
-    for url_name, label, hint in SCREENS:
-        try:
-            screens.append({"url": reverse(url_name), "label": label, "hint": hint, "key": url_name.split(":")[1]})
-        except NoReverseMatch:
-            continue
+    screens = [{"url": reverse(url_name), "label": label, "hint": hint, "key": url_name.split(":")[1]}
+               for url_name, label, hint in SCREENS]  # fmt: skip
     return render(request, "analytics/landing.html", {"screens": screens})
 
 
@@ -144,7 +141,8 @@ def kpi_page(request):
     form = ScopeForm(request.GET, user=request.user, pipeline=False)
     scope = form.scope()
     fmt = _export_format(request)
-    result = kpi.kpi(request.user, scope, "export" if fmt else "read")
+    action = "export" if fmt else "read"
+    result = kpi.kpi(request.user, scope, action)
     names = (
         ("closed", _("Closed deals")), ("won", _("Won")), ("revenue", _("Revenue")),
         ("average_deal", _("Average deal")), ("lead_conversion", _("Lead → deal conversion, %")),
@@ -154,27 +152,22 @@ def kpi_page(request):
     tenths = {"lead_conversion", "win_rate", "cycle_days"}  # the rest are counts and roubles, shown whole
     rows = [{"key": key, "label": label, "now": getattr(result.current, key), "before": getattr(result.previous, key),
              "digits": "1" if key in tenths else "0g"} for key, label in names]  # fmt: skip
-    satisfaction = _satisfaction(request.user, scope)
+    rows.append({"key": "satisfaction", "label": _("Customer satisfaction, of 5"), "digits": "1",
+                 "now": _satisfaction(request.user, scope, scope.period, action),
+                 "before": _satisfaction(request.user, scope, scope.period.previous(), action)})  # fmt: skip
     if fmt:
         table = [[row["label"], row["now"], row["before"]] for row in rows]
         table += [[_("Days in “%(stage)s”") % {"stage": item.stage.name}, item.days, ""] for item in result.stage_times]
         return table_response(fmt, f"kpi-{scope.period.first}-{scope.period.last}",
                               [_("Figure"), _("This period"), _("Previous period")], table)  # fmt: skip
-    context = {"form": form, "kpi": result, "rows": rows, "scope": scope, "satisfaction": satisfaction,
-               "exports": _export_urls(request)}  # fmt: skip
+    context = {"form": form, "kpi": result, "rows": rows, "scope": scope, "exports": _export_urls(request)}
     return render(request, "analytics/kpi.html", context)
 
 
-def _satisfaction(user, scope):
-    """Customer satisfaction from the ratings, when that part of analytics is installed."""
-    try:
-        from kontora.analytics import selectors_builder  # noqa: PLC0415
-    except ImportError:
-        return None
-    measure = getattr(selectors_builder, "satisfaction", None)
-    if measure is None:
-        return None
-    return measure(user, scope.period.start, scope.period.end, users=people_ids(scope)).get("average")
+def _satisfaction(user, scope, period, action: str) -> float | None:
+    """The average customer rating (1–5) given in the period for won deals the viewer may see."""
+    ratings = selectors_builder.satisfaction(user, period.start, period.end, users=people_ids(scope), action=action)
+    return ratings["average"]
 
 
 @login_required

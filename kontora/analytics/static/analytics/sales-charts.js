@@ -1,6 +1,14 @@
 // Sales analytics charts: each element with data-chart draws the JSON of the <script> named in data-source.
 (function () {
   "use strict";
+  // "2026-12-01" as the reader's language writes a day ("1 дек.") or, by month, the month ("декабрь 2026 г.")
+  function dateLabel(iso, grain) {
+    var parts = iso.split("-");
+    var day = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
+    var options = grain === "month" ? { month: "long", year: "numeric" } : { day: "numeric", month: "short" };
+    options.timeZone = "UTC";
+    return new Intl.DateTimeFormat(document.documentElement.lang || undefined, options).format(day);
+  }
   function draw(element) {
     var source = document.getElementById(element.dataset.source);
     if (!source || !window.echarts) return;
@@ -26,10 +34,11 @@
       };
     } else {
       var names = Object.keys(data).filter(function (key) { return key !== "labels"; });
+      var grain = element.dataset.grain;
       option = {
         tooltip: { trigger: "axis" },
         legend: {},
-        xAxis: { type: "category", data: data.labels },
+        xAxis: { type: "category", data: grain ? data.labels.map(function (label) { return dateLabel(label, grain); }) : data.labels },
         yAxis: { type: "value", minInterval: 1 },
         series: names.map(function (name) {
           return { name: element.dataset["label" + name] || name, type: "bar", stack: name === "won" ? "won" : "work", data: data[name] };
