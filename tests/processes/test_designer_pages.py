@@ -132,7 +132,11 @@ def test_the_list_shows_each_template_with_its_document_version_and_running_coun
     assert reverse("automation:process_export", args=[template.pk]) in row
     assert reverse("automation:process_designer", args=[template.pk]) in row
     vacation = ProcessTemplate.objects.get(code="vacation_request")
-    assert "<code>vacation</code>" in page[page.index(f'data-template="{vacation.pk}"') :]
+    make_list("vacation", name="Заявления на отпуск")
+    page = as_user(org.admin).get(reverse("automation:process_templates")).content.decode()
+    vacation_row = page[page.index(f'data-template="{vacation.pk}"') :]
+    vacation_row = vacation_row[: vacation_row.index("</tr>")]
+    assert ": Заявления на отпуск</td>" in vacation_row  # the list's name, not its code
 
 
 def test_switching_a_template_off_and_on(as_user, org, accountant, django_capture_on_commit_callbacks):

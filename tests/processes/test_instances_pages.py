@@ -97,6 +97,8 @@ def test_the_instance_page_shows_where_it_is_what_is_done_and_the_history(client
     diagram = response.context["diagram"]
     assert diagram["current"] == ["approve_accountant"] == instance.current
     assert "approve_head" in diagram["passed"] and "approve_accountant" not in diagram["passed"]
+    assert {"start", "gw_amount", "split"} <= set(diagram["passed"])  # events and gateways it went through
+    assert not {"join", "gw_result"} & set(diagram["passed"])
     assert 'id="process-diagram-data"' in page and json.loads(
         page.split('id="process-diagram-data" type="application/json">')[1].split("</script>")[0]
     )["xml"].startswith("<?xml")

@@ -47,6 +47,14 @@ def load(instance: ProcessInstance) -> BpmnWorkflow:
     return workflow
 
 
+def completed_elements(instance: ProcessInstance) -> set[str]:
+    """The diagram elements the instance's workflow has completed: tasks, events and gateways alike."""
+    workflow = SERIALIZER.deserialize_json(instance.state)
+    each = [workflow, *workflow.subprocesses.values()]
+    return {task.task_spec.bpmn_id for part in each for task in part.get_tasks(state=TaskState.COMPLETED)
+            if task.task_spec.bpmn_id}  # fmt: skip
+
+
 def _script_engine(instance: ProcessInstance):
     document = documents.load(instance.document_type, instance.document_id)
     external = {

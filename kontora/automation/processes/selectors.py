@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from kontora.accounts import access
 from kontora.accounts.selectors import is_administrator
-from kontora.automation.processes import documents
+from kontora.automation.processes import documents, engine
 from kontora.automation.processes.models import (
     Approval,
     DocumentType,
@@ -134,10 +134,11 @@ def history(instance: ProcessInstance) -> QuerySet[ProcessStep]:
 
 
 def passed_elements(instance: ProcessInstance) -> list[str]:
-    """The diagram elements the instance has gone through (from its history), not those it waits at."""
+    """The diagram elements the instance has gone through (its workflow's completed tasks, events and gateways,
+    and the steps of its history), not those it waits at."""
     waiting = set(instance.current or [])
-    seen = instance.history.exclude(element="").values_list("element", flat=True).distinct()
-    return sorted(set(seen) - waiting)
+    seen = set(instance.history.exclude(element="").values_list("element", flat=True).distinct())
+    return sorted((seen | engine.completed_elements(instance)) - waiting)
 
 
 def instances_of(user, document: models.Model) -> QuerySet[ProcessInstance]:

@@ -30,8 +30,12 @@ def found(pk: int) -> ProcessTemplate:
 
 
 def _list(request, *, import_form: ImportForm | None = None, install_form: InstallForm | None = None, status=200):
+    names = dict(catalog.universal_lists())
+    templates = list(catalog.templates())
+    for item in templates:  # a list's name, as people know it; its code where the list is gone
+        item.list_name = names.get(item.list_code, item.list_code)
     context = {
-        "templates": catalog.templates(),
+        "templates": templates,
         "import_form": import_form or ImportForm(),
         "install_form": install_form or InstallForm(user=request.user),
     }

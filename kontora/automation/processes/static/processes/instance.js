@@ -23,7 +23,9 @@
     };
     mark(diagram.passed, "process-passed");
     mark(diagram.current, "process-current");
-    canvas.zoom("fit-viewport");
+    canvas.zoom("fit-viewport", "auto");
+    const box = canvas.viewbox();  // a margin round the diagram: fitting alone puts its top edge on the frame's
+    canvas.zoom(box.scale * 0.92, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
     container.dataset.ready = "1";
   }
 
