@@ -20,13 +20,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connections
-from django.db.models import Count, DateTimeField, QuerySet
+from django.db.models import DateTimeField, QuerySet
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
 WINDOW_YEARS_BACK = 10
 WINDOW_YEARS_AHEAD = 5
-_SQL_FUNCTIONS = {"Sum": "SUM", "Avg": "AVG", "Min": "MIN", "Max": "MAX"}
+_SQL_FUNCTIONS = {"Count": "COUNT", "Sum": "SUM", "Avg": "AVG", "Min": "MIN", "Max": "MAX"}  # plain ones only
 
 
 class DateBucket(Trunc):
@@ -108,17 +108,13 @@ def grouped_rows(queryset: QuerySet, dimensions: dict, measures: dict) -> list[d
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return list(grouped)
-    values = {f"v_{key}": measure.source_expressions[0] for key, measure in measures.items()
-              if not isinstance(measure, Count)}  # fmt: skip
+    values = {f"v_{key}": measure.source_expressions[0] for key, measure in measures.items()}
     inner = queryset.annotate(**dimensions, **values).values(*names, *values).order_by()
     sql, params = inner.query.get_compiler(queryset.db).as_sql()
     quote = connection.ops.quote_name
     columns = [quote(name) for name in names]
-    outer = ", ".join([
-        *columns,
-        *("COUNT(*)" if isinstance(measure, Count) else f"{_SQL_FUNCTIONS[type(measure).__name__]}({quote('v_' + key)})"
-          for key, measure in measures.items()),
-    ])  # fmt: skip
+    aggregates = [f"{_SQL_FUNCTIONS[type(measure).__name__]}({quote('v_' + key)})" for key, measure in measures.items()]
+    outer = ", ".join([*columns, *aggregates])
     keys = ", ".join(columns)
     resolved = grouped.query.annotations
     converters = [
